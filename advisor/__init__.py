@@ -1,0 +1,5 @@
+"""go-laptop-advisor: which laptop should I buy for my Go work? Sourced, explained recommendations."""
+from advisor.api import load, recommend, score
+
+__all__ = ["load", "recommend", "score"]
+__version__ = "0.1.0"

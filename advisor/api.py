@@ -1,0 +1,155 @@
+"""The public Python API: the same calls the CLI makes, for scripts, notebooks and spreadsheets."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from advisor import engine
+from advisor.catalog import Catalog, load_catalog
+from advisor.knowledge import Knowledge, load_knowledge, load_profile_file
+from advisor.model import predict
+from advisor.models import CRITERIA, MachineConfig, Profile, Recommendation, Score
+from advisor.paths import data_dir
+from advisor.provenance import DEFAULT_EVIDENCE, accepted_levels
+from advisor.scoring import best_per_machine, effective_weights, rank, score_config
+from advisor.yamlio import InputError
+
+
+@dataclass(frozen=True, eq=False)
+class Data:
+    """The loaded inputs: knowledge base and hardware catalog."""
+
+    knowledge: Knowledge
+    catalog: Catalog
+
+
+@functools.lru_cache(maxsize=8)
+def _load(db_dir: Path, knowledge_dir: Path) -> Data:
+    knowledge = load_knowledge(knowledge_dir)
+    catalog = load_catalog(db_dir, set(knowledge.sources))
+    return Data(knowledge=knowledge, catalog=catalog)
+
+
+def load(db: str | Path | None = None, knowledge: str | Path | None = None) -> Data:
+    """Load the built-in data, or the user's own copies of hardware_db/ and knowledge/."""
+    db_dir = Path(db).resolve() if db else data_dir("hardware_db")
+    knowledge_dir = Path(knowledge).resolve() if knowledge else data_dir("knowledge")
+    return _load(db_dir, knowledge_dir)
+
+
+def resolve_profile(profile: str | Path | Profile, data: Data) -> Profile:
+    """A Profile from a preset name, a YAML file path, or a Profile."""
+    if isinstance(profile, Profile):
+        return profile
+    text = str(profile)
+    if text in data.knowledge.presets:
+        return data.knowledge.presets[text]
+    path = Path(text)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return load_profile_file(path)
+    raise InputError(f"profile {text!r}: not a preset ({', '.join(sorted(data.knowledge.presets))}) nor a YAML file")
+
+
+def apply_constraints(profile: Profile, budget: float | None = None, currency: str | None = None,
+                      os: Iterable[str] = (), arch: Iterable[str] = ()) -> Profile:
+    """The profile with command-line constraints laid over it."""
+    update: dict = {}
+    if budget is not None:
+        update["budget"] = {"amount": budget, "currency": currency or (profile.budget.currency if profile.budget else "USD")}
+    elif currency is not None and profile.budget is not None:
+        update["budget"] = {"amount": profile.budget.amount, "currency": currency}
+    if tuple(os):
+        update["os"] = tuple(os)
+    if tuple(arch):
+        update["arch"] = tuple(arch)
+    if not update:
+        return profile
+    return Profile.model_validate({**profile.model_dump(), **update})
+
+
+def parse_weights(text: str | None) -> dict[str, float]:
+    """`build=3,memory=2` as a dict; unknown criteria and bad numbers are InputErrors."""
+    if not text:
+        return {}
+    weights: dict[str, float] = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if not sep or name not in CRITERIA:
+            raise InputError(f"--weight: {part.strip()!r} is not criterion=number; criteria: {', '.join(CRITERIA)}")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            raise InputError(f"--weight: {value.strip()!r} for {name} is not a number") from None
+        if weights[name] < 0:
+            raise InputError(f"--weight: {name} must not be negative")
+    return weights
+
+
+@functools.lru_cache(maxsize=32)
+def _backend(knowledge: Knowledge, evidence: str) -> engine.Backend:
+    accepted = accepted_levels(evidence)
+    return engine.make_backend([rule for rule in knowledge.rules if rule.confidence in accepted])
+
+
+def score_configs(configs: Iterable[MachineConfig], profile: Profile, data: Data, evidence: str = DEFAULT_EVIDENCE,
+                  weights: Mapping[str, float] | None = None) -> list[Score]:
+    """Predict, evaluate rules and score each configuration for the profile."""
+    accepted = accepted_levels(evidence)
+    backend = _backend(data.knowledge, evidence)
+    rules = {rule.id: rule for rule in data.knowledge.rules}
+    all_weights = effective_weights(data.knowledge.scoring.default_weights, profile, dict(weights or {}))
+    scores = []
+    for mc in configs:
+        metrics = predict(mc, profile, data.knowledge, accepted)
+        findings = engine.evaluate(backend, rules, metrics.facts)
+        scores.append(score_config(mc, profile, metrics, findings, data.knowledge.scoring, all_weights))
+    return scores
+
+
+def _admissible(mc: MachineConfig, profile: Profile) -> bool:
+    return not profile.arch or mc.cpu.arch in profile.arch
+
+
+def recommend(profile: str | Path | Profile = "microservice", *, db: str | Path | None = None,
+              knowledge: str | Path | None = None, budget: float | None = None, currency: str | None = None,
+              os: Iterable[str] = (), arch: Iterable[str] = (), weights: Mapping[str, float] | str | None = None,
+              evidence: str = DEFAULT_EVIDENCE, all_configs: bool = False, data: Data | None = None) -> Recommendation:
+    """Rank every machine (its best configuration, or every configuration) for a profile."""
+    data = data or load(db, knowledge)
+    chosen = apply_constraints(resolve_profile(profile, data), budget, currency, os, arch)
+    weight_map = parse_weights(weights) if isinstance(weights, str) else dict(weights or {})
+    accepted_levels(evidence)  # validate early
+    configs = [mc for mc in data.catalog.machine_configs() if _admissible(mc, chosen)]
+    scores = score_configs(configs, chosen, data, evidence, weight_map)
+    eligible = [s for s in scores if not s.disqualified]
+    excluded = [s for s in scores if s.disqualified]
+    ranked = rank(eligible) if all_configs else best_per_machine(eligible)
+    disqualified = rank(excluded) if all_configs else [s for s in best_per_machine(excluded)
+                                                        if s.machine_id not in {r.machine_id for r in ranked}]
+    cited = {source for score in scores for finding in score.findings for source in finding.sources}
+    return Recommendation(profile=chosen, evidence=evidence,
+                          weights=effective_weights(data.knowledge.scoring.default_weights, chosen, weight_map),
+                          ranked=tuple(ranked), disqualified=tuple(disqualified),
+                          rules_backend=_backend(data.knowledge, evidence).name,
+                          sources={s: data.knowledge.sources[s] for s in sorted(cited) if s in data.knowledge.sources})
+
+
+def score(machine: str, profile: str | Path | Profile = "microservice", *, evidence: str = DEFAULT_EVIDENCE,
+          weights: Mapping[str, float] | str | None = None, data: Data | None = None,
+          db: str | Path | None = None, knowledge: str | Path | None = None) -> Score:
+    """The score of one machine (its best configuration) or one `machine/config` for a profile."""
+    data = data or load(db, knowledge)
+    chosen = resolve_profile(profile, data)
+    configs = data.catalog.find_configs(machine)
+    if not configs:
+        raise InputError(f"machine {machine!r}: not in the hardware database (try `go-advisor db list`)")
+    weight_map = parse_weights(weights) if isinstance(weights, str) else dict(weights or {})
+    return rank(score_configs(configs, chosen, data, evidence, weight_map))[0]
+
+
+def load_knowledge_only(knowledge: str | Path | None = None) -> Knowledge:
+    """The knowledge base alone (db check validates the catalog itself)."""
+    return load_knowledge(Path(knowledge).resolve() if knowledge else data_dir("knowledge"))

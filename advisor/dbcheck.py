@@ -1,0 +1,197 @@
+"""`db check`: every error in the hardware database, and how well its scoring fields are evidenced."""
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from pydantic import BaseModel
+
+from advisor.catalog import Located, Problem, read_records, reference_problems
+from advisor.knowledge import Knowledge
+from advisor.models import Cpu, Machine, Ssd
+from advisor.paths import data_dir
+from advisor.provenance import CONFIDENCE_ORDER, Sourced
+
+# Peak bandwidth may differ from bus x rate by rounding or a vendor's rounder figure.
+BANDWIDTH_TOLERANCE = 0.05
+
+
+@dataclass
+class Report:
+    errors: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    coverage: dict[str, Counter] = field(default_factory=dict)  # vendor -> confidence -> fields
+    weakest: list[tuple[str, float, int]] = field(default_factory=list)  # record, strong share, fields
+    lacking: dict[str, list[str]] = field(default_factory=dict)  # record -> what it still lacks
+
+
+def _sourced_fields(value: Any, prefix: str = "") -> Iterator[tuple[str, Sourced]]:
+    if isinstance(value, Sourced):
+        yield prefix.rstrip("."), value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _sourced_fields(getattr(value, name), f"{prefix}{name}.")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _sourced_fields(item, f"{prefix}{index}.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _sourced_fields(item, f"{prefix}{key}.")
+
+
+def consistency_problems(records: dict[str, dict[str, Any]], locations: dict[tuple[str, str], Located]) -> list[Problem]:
+    """Cross-record checks that a single record's schema cannot see."""
+    problems: list[Problem] = []
+    cpus: dict[str, Cpu] = records["cpus"]
+    ssds: dict[str, Ssd] = records["ssds"]
+
+    def at(kind: str, record_id: str) -> Located:
+        return locations[(kind, record_id)]
+
+    for cpu_id, cpu in sorted(cpus.items()):
+        where = at("cpus", cpu_id)
+        expected = cpu.memory_bus_width_bits.value * cpu.max_memory_transfer_mts.value / 8000
+        stated = cpu.memory_bandwidth_gbs.value
+        if abs(stated - expected) > BANDWIDTH_TOLERANCE * expected:
+            problems.append(Problem(where.path, where.line, f"{cpu_id}.memory_bandwidth_gbs",
+                                    f"{stated} GB/s does not match {cpu.memory_bus_width_bits.value}-bit x "
+                                    f"{cpu.max_memory_transfer_mts.value} MT/s = {expected:.1f} GB/s"))
+    seen_models: dict[tuple[str, str], str] = {}
+    for machine_id, machine in sorted(records["machines"].items()):
+        where = at("machines", machine_id)
+        key = (machine.vendor.lower(), " ".join(machine.name.lower().split()))
+        if key in seen_models:
+            problems.append(Problem(where.path, where.line, f"{machine_id}.name",
+                                    f"duplicate model {machine.name!r} (also {seen_models[key]})"))
+        seen_models[key] = machine_id
+        archs = {cpus[c].arch for c in machine.cpu_options if c in cpus}
+        if len(archs) > 1:
+            problems.append(Problem(where.path, where.line, f"{machine_id}.cpu_options",
+                                    f"mixes architectures {sorted(archs)}; arm64 and x86 boards are separate models"))
+        cpu_limits = [cpus[c].max_memory_gb.value for c in machine.cpu_options
+                      if c in cpus and cpus[c].max_memory_gb is not None]
+        if cpu_limits and len(cpu_limits) == len(machine.cpu_options) and machine.ram.max_gb.value > max(cpu_limits):
+            problems.append(Problem(where.path, where.line, f"{machine_id}.ram.max_gb",
+                                    f"{machine.ram.max_gb.value} GB exceeds what any of its CPUs supports ({max(cpu_limits)} GB)"))
+        for config in machine.configurations:
+            cpu = cpus.get(config.cpu)
+            if cpu is not None and cpu.max_memory_gb is not None and config.ram_gb > cpu.max_memory_gb.value:
+                problems.append(Problem(where.path, where.line, f"{machine_id}.configurations.{config.id}.ram_gb",
+                                        f"{config.ram_gb} GB exceeds {cpu.id}'s maximum {cpu.max_memory_gb.value} GB"))
+            ssd = ssds.get(config.ssd.value)
+            if ssd is not None:
+                capacity = ssd.capacity(config.storage_gb)
+                if capacity is None:
+                    problems.append(Problem(where.path, where.line, f"{machine_id}.configurations.{config.id}.storage_gb",
+                                            f"{ssd.id} is not rated at {config.storage_gb} GB"))
+            if config.storage_gb not in machine.storage.options_gb:
+                problems.append(Problem(where.path, where.line, f"{machine_id}.configurations.{config.id}.storage_gb",
+                                        f"{config.storage_gb} GB is not in storage.options_gb"))
+            if config.ram_gb not in machine.ram.options_gb:
+                problems.append(Problem(where.path, where.line, f"{machine_id}.configurations.{config.id}.ram_gb",
+                                        f"{config.ram_gb} GB is not in ram.options_gb"))
+        for os_name, entry in machine.os_support.items():
+            if os_name == "macos" and machine.vendor != "Apple" and entry.level != "none":
+                problems.append(Problem(where.path, where.line, f"{machine_id}.os_support.macos",
+                                        "only Apple machines run macOS"))
+    for ssd_id, ssd in sorted(ssds.items()):
+        where = at("ssds", ssd_id)
+        for capacity in ssd.capacities:
+            if capacity.tbw is None:
+                problems.append(Problem(where.path, where.line, f"{ssd_id}.capacities.{capacity.capacity_gb}.tbw",
+                                        "a capacity without rated TBW (write an estimate with its derivation)"))
+    return problems
+
+
+def _lacking(record: Any) -> list[str]:
+    """What an outside contributor's record still lacks for a trustworthy score."""
+    missing = []
+    if isinstance(record, Machine):
+        if record.cooling.sustained_power_w is None:
+            missing.append("cooling.sustained_power_w (a review's measured sustained CPU power)")
+        if record.battery_wh is None:
+            missing.append("battery_wh")
+        if not any(c.prices for c in record.configurations):
+            missing.append("a price on any configuration")
+        if "linux" not in record.os_support:
+            missing.append("os_support.linux")
+    if isinstance(record, Cpu):
+        for name in ("base_clock_ghz", "l2_mb", "max_power_w", "max_memory_gb"):
+            if getattr(record, name) is None:
+                missing.append(name)
+    return missing
+
+
+def check(db_dir: Path | None, knowledge: Knowledge) -> Report:
+    """Every problem in the database plus its evidence coverage."""
+    db_dir = db_dir or data_dir("hardware_db")
+    records, locations, problems = read_records(db_dir)
+    problems += reference_problems(records, locations, set(knowledge.sources))
+    problems += consistency_problems(records, locations)
+    report = Report(errors=problems, counts={kind: len(items) for kind, items in records.items()})
+    per_vendor: dict[str, Counter] = defaultdict(Counter)
+    weakest = []
+    for kind, items in records.items():
+        for record_id, record in items.items():
+            fields = list(_sourced_fields(record))
+            for _, sourced in fields:
+                per_vendor[record.vendor][sourced.confidence] += 1
+            strong = sum(1 for _, s in fields if s.confidence in ("documented", "measured"))
+            if fields:
+                weakest.append((f"{kind[:-1]} {record_id}", strong / len(fields), len(fields)))
+            missing = _lacking(record)
+            if missing:
+                report.lacking[f"{kind[:-1]} {record_id}"] = missing
+    report.coverage = dict(sorted(per_vendor.items()))
+    report.weakest = sorted(weakest, key=lambda w: (w[1], w[0]))[:15]
+    return report
+
+
+def strong_share(report: Report) -> float:
+    total = Counter()
+    for counter in report.coverage.values():
+        total.update(counter)
+    count = sum(total.values())
+    return (total["documented"] + total["measured"]) / count if count else 0.0
+
+
+def format_report(report: Report, fmt: str) -> str:
+    total = Counter()
+    for counter in report.coverage.values():
+        total.update(counter)
+    if fmt == "json":
+        return json.dumps({
+            "errors": [str(p) for p in report.errors], "counts": report.counts,
+            "coverage": {v: dict(c) for v, c in report.coverage.items()}, "overall": dict(total),
+            "documented_or_measured_share": round(strong_share(report), 4),
+            "weakest": [{"record": r, "documented_or_measured": round(s, 3), "fields": n} for r, s, n in report.weakest],
+            "lacking": report.lacking,
+        }, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    lines = [f"hardware_db: {report.counts.get('machines', 0)} machines, {report.counts.get('cpus', 0)} CPUs, "
+             f"{report.counts.get('ssds', 0)} SSDs"]
+    if report.errors:
+        lines.append(f"\n{len(report.errors)} error(s):")
+        lines += [f"  {p}" for p in report.errors]
+    else:
+        lines.append("no errors")
+    count = sum(total.values())
+    lines.append(f"\nEvidence of scoring fields ({count}): " + ", ".join(
+        f"{level} {total[level]} ({100 * total[level] / count:.0f} %)" for level in CONFIDENCE_ORDER if total[level]))
+    lines.append(f"documented or measured: {100 * strong_share(report):.0f} %")
+    lines.append("\nPer vendor (documented / measured / estimate):")
+    for vendor, counter in report.coverage.items():
+        n = sum(counter.values())
+        lines.append(f"  {vendor[:28]:28} {counter['documented']:4} / {counter['measured']:3} / {counter['estimate']:4}"
+                     f"   {100 * (counter['documented'] + counter['measured']) / n:3.0f} % strong")
+    lines.append("\nWeakest evidence (share of documented or measured fields):")
+    lines += [f"  {record:58} {100 * share:3.0f} % of {n}" for record, share, n in report.weakest]
+    if report.lacking:
+        lines.append(f"\nStill lacking ({len(report.lacking)} records; see CONTRIBUTING in the README):")
+        for record, missing in sorted(report.lacking.items())[:40]:
+            lines.append(f"  {record}: {', '.join(missing)}")
+        if len(report.lacking) > 40:
+            lines.append(f"  ... and {len(report.lacking) - 40} more (use --format json)")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,187 @@
+"""The rules engine: compiles Rule records for durable_rules and evaluates facts into findings.
+
+This is the only module that imports durable_rules. Where it cannot be imported (Python 3.13+),
+or when GO_ADVISOR_RULES_BACKEND=builtin, the same rules run on a small evaluator with the same
+semantics (every matching rule fires; a missing fact never matches, not even `ne`).
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from typing import Any, Iterable, Protocol
+
+from advisor.facts import render_message
+from advisor.models import Condition, Finding, Rule, When
+
+# Only real facts carry this marker; durable re-asserts its own session state as a fact and
+# a rule without a positive guard could match that state (DURABLE_RULES.md).
+_MARKER = "advisor__fact"
+_DURABLE_OPS = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte", "ne": "$neq"}
+
+
+def _key(fact: str) -> str:
+    # durable reads dots as nested objects; our fact names are flat.
+    return fact.replace(".", "__")
+
+
+# ------------------------------------------------------------------ compile to durable JSON
+def compile_condition(condition: Condition) -> dict[str, Any]:
+    """One condition in durable_rules' JSON ruleset language."""
+    key = _key(condition.fact)
+    if condition.op == "eq":
+        return {key: condition.value}
+    if condition.op == "in":
+        return {"$or": [{key: value} for value in condition.value]}
+    if condition.op == "exists":
+        return {"$ex": {key: 1}}
+    if condition.op == "absent":
+        return {"$nex": {key: 1}}
+    if condition.op == "ne":
+        # durable's $neq also matches a missing field; require presence to keep "missing never matches".
+        return {"$and": [{"$ex": {key: 1}}, {"$neq": {key: condition.value}}]}
+    return {_DURABLE_OPS[condition.op]: {key: condition.value}}
+
+
+def compile_when(when: When) -> dict[str, Any]:
+    parts: list[dict[str, Any]] = []
+    if when.all:
+        parts.append({"$and": [_compile_part(p) for p in when.all]})
+    if when.any:
+        parts.append({"$or": [_compile_part(p) for p in when.any]})
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def _compile_part(part: Condition | When) -> dict[str, Any]:
+    return compile_when(part) if isinstance(part, When) else compile_condition(part)
+
+
+def compile_rule(rule: Rule) -> dict[str, Any]:
+    """The durable definition of one rule, guarded by the fact marker."""
+    return {"all": [{"m": {"$and": [{_MARKER: 1}, compile_when(rule.when)]}}]}
+
+
+# ------------------------------------------------------------------ built-in evaluator
+def _holds(condition: Condition, facts: dict[str, Any]) -> bool:
+    present = condition.fact in facts
+    if condition.op == "exists":
+        return present
+    if condition.op == "absent":
+        return not present
+    if not present:
+        return False
+    value = facts[condition.fact]
+    if condition.op == "eq":
+        return value == condition.value and type(value) is not bool or value is condition.value
+    if condition.op == "ne":
+        return not (value == condition.value and (type(value) is not bool or value is condition.value))
+    if condition.op == "in":
+        return any(_holds(Condition(fact=condition.fact, op="eq", value=v), facts) for v in condition.value)
+    return {"lt": value < condition.value, "le": value <= condition.value,
+            "gt": value > condition.value, "ge": value >= condition.value}[condition.op]
+
+
+def when_holds(when: When, facts: dict[str, Any]) -> bool:
+    def part(p: Condition | When) -> bool:
+        return when_holds(p, facts) if isinstance(p, When) else _holds(p, facts)
+    return all(part(p) for p in when.all) and (not when.any or any(part(p) for p in when.any))
+
+
+# ------------------------------------------------------------------ backends
+class Backend(Protocol):
+    name: str
+
+    def fired(self, facts: dict[str, Any]) -> list[str]:
+        """Ids of every rule whose conditions hold, in rule order."""
+
+
+class BuiltinBackend:
+    name = "builtin"
+
+    def __init__(self, rules: Iterable[Rule]):
+        self._rules = tuple(rules)
+
+    def fired(self, facts: dict[str, Any]) -> list[str]:
+        return [rule.id for rule in self._rules if when_holds(rule.when, facts)]
+
+
+_RULESET_COUNTER = itertools.count()
+_DURABLE_LOCK = threading.Lock()
+
+
+class DurableBackend:
+    """durable_rules with a private synchronous host: one session per fact, state deleted after."""
+
+    name = "durable_rules"
+
+    def __init__(self, rules: Iterable[Rule]):
+        import durable.engine as durable_engine  # noqa: PLC0415 - optional dependency
+
+        class _SyncHost(durable_engine.Host):
+            def _run(self) -> None:  # no timer threads: actions run inside assert_fact
+                return None
+
+        self._engine = durable_engine
+        self._rules = tuple(rules)
+        self._order = {rule.id: index for index, rule in enumerate(self._rules)}
+        self._fired: list[str] = []
+        self._host = _SyncHost()
+        # Ruleset names are process-global and cannot be unloaded: give each compilation its own.
+        self._ruleset = f"go_advisor_{os.getpid()}_{next(_RULESET_COUNTER)}"
+        definition = {}
+        for rule in self._rules:
+            compiled = compile_rule(rule)
+            compiled["run"] = self._recorder(rule.id)
+            definition[rule.id] = compiled
+        self._host.set_rulesets({self._ruleset: definition})
+        self._session = itertools.count()
+
+    def _recorder(self, rule_id: str):
+        def record(_closure: Any) -> None:
+            # Actions only record; durable swallows exceptions raised inside actions.
+            self._fired.append(rule_id)
+        return record
+
+    def fired(self, facts: dict[str, Any]) -> list[str]:
+        with _DURABLE_LOCK:
+            session = str(next(self._session))
+            fact = {_key(name): value for name, value in facts.items()}
+            fact.update({_MARKER: 1, "sid": session, "id": session})
+            self._fired = []
+            try:
+                self._host.assert_fact(self._ruleset, fact)
+            except self._engine.MessageNotHandledException:
+                pass  # no rule matched
+            finally:
+                self._host.delete_state(self._ruleset, session)
+            # An OR fires once per true branch: de-duplicate, then report in rule order.
+            return sorted(set(self._fired), key=self._order.__getitem__)
+
+
+def durable_available() -> bool:
+    try:
+        import durable.engine  # noqa: F401, PLC0415
+    except Exception:  # ImportError, or the undefined-symbol error on 3.13
+        return False
+    return True
+
+
+def make_backend(rules: Iterable[Rule], prefer: str | None = None) -> Backend:
+    """durable_rules where it imports, else the built-in evaluator; GO_ADVISOR_RULES_BACKEND overrides."""
+    choice = prefer or os.environ.get("GO_ADVISOR_RULES_BACKEND", "auto")
+    if choice not in ("auto", "durable", "builtin"):
+        raise ValueError(f"GO_ADVISOR_RULES_BACKEND must be auto, durable or builtin, not {choice!r}")
+    if choice == "builtin" or (choice == "auto" and not durable_available()):
+        return BuiltinBackend(rules)
+    return DurableBackend(rules)
+
+
+def evaluate(backend: Backend, rules: dict[str, Rule], facts: dict[str, Any]) -> tuple[Finding, ...]:
+    """Every finding for one fact set, effects applied later by scoring."""
+    findings = []
+    for rule_id in backend.fired(facts):
+        rule = rules[rule_id]
+        findings.append(Finding(rule_id=rule.id, criterion=rule.criterion, effect=rule.effect,
+                                severity=rule.severity, confidence=rule.confidence,
+                                message=render_message(rule.message, facts), sources=rule.sources, uses=rule.uses))
+    return tuple(findings)

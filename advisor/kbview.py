@@ -1,0 +1,63 @@
+"""`knowledge list` and `knowledge show`: coefficients, rules and sources with their evidence."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from advisor.knowledge import Knowledge
+from advisor.provenance import DEFAULT_EVIDENCE, accepted_levels
+from advisor.yamlio import InputError
+
+
+def _rows(knowledge: Knowledge, kind: str) -> list[dict[str, Any]]:
+    default = accepted_levels(DEFAULT_EVIDENCE)
+    rows: list[dict[str, Any]] = []
+    if kind in ("all", "coefficients"):
+        rows += [{"kind": "coefficient", "id": c.id, "confidence": c.confidence,
+                  "used_by_default": c.confidence in default, "summary": c.description.strip()}
+                 for c in sorted(knowledge.coefficients.values(), key=lambda c: c.id)]
+    if kind in ("all", "rules"):
+        rows += [{"kind": "rule", "id": r.id, "confidence": r.confidence, "used_by_default": r.confidence in default,
+                  "summary": f"{r.criterion}, {r.effect.label}, {r.severity}"} for r in sorted(knowledge.rules, key=lambda r: r.id)]
+    if kind in ("all", "sources"):
+        rows += [{"kind": "source", "id": s.id, "confidence": s.kind, "used_by_default": True, "summary": s.title}
+                 for s in sorted(knowledge.sources.values(), key=lambda s: s.id)]
+    if kind not in ("all", "coefficients", "rules", "sources"):
+        raise InputError(f"--kind: {kind!r} is not coefficients, rules, sources or all")
+    return rows
+
+
+def list_items(knowledge: Knowledge, kind: str, fmt: str) -> str:
+    rows = _rows(knowledge, kind)
+    if fmt == "json":
+        return json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return "".join(f"{r['kind']:11} {r['id']:48} {r['confidence']:11} {'' if r['used_by_default'] else '(not used by default) '}"
+                   f"{' '.join(r['summary'].split())[:90]}\n" for r in rows)
+
+
+def show_item(knowledge: Knowledge, item_id: str, fmt: str) -> str:
+    data: dict[str, Any] | None = None
+    if item_id in knowledge.coefficients:
+        coefficient = knowledge.coefficients[item_id]
+        data = {"kind": "coefficient", **coefficient.model_dump(mode="json", exclude_none=True)}
+        data["used_by_default"] = coefficient.confidence in accepted_levels(DEFAULT_EVIDENCE)
+        data["cited_sources"] = {s: knowledge.sources[s].model_dump(mode="json", exclude_none=True)
+                                 for s in coefficient.sources if s in knowledge.sources}
+        data["used_by_rules"] = sorted(r.id for r in knowledge.rules if item_id in r.uses)
+    else:
+        rule = next((r for r in knowledge.rules if r.id == item_id), None)
+        if rule is not None:
+            data = {"kind": "rule", **rule.model_dump(mode="json", exclude_none=True)}
+            data["cited_sources"] = {s: knowledge.sources[s].model_dump(mode="json", exclude_none=True)
+                                     for s in rule.sources if s in knowledge.sources}
+        elif item_id in knowledge.sources:
+            data = {"kind": "source", **knowledge.sources[item_id].model_dump(mode="json", exclude_none=True)}
+            data["cited_by"] = sorted([c.id for c in knowledge.coefficients.values() if item_id in c.sources] +
+                                      [r.id for r in knowledge.rules if item_id in r.sources])
+    if data is None:
+        raise InputError(f"{item_id!r}: no coefficient, rule or source with this id (try `go-advisor knowledge list`)")
+    if fmt == "json":
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,171 @@
+"""Load coefficients, rules, sources, presets and scoring policy into a Knowledge value."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from advisor.facts import check_condition_against_registry, render_message_check
+from advisor.models import Coefficient, Condition, Profile, Rule, Source, When
+from advisor.provenance import ADVISOR_ESTIMATE
+from advisor.yamlio import InputError, LineDict, describe_validation_error, load_yaml
+
+
+@dataclass(frozen=True, eq=False)
+class Scoring:
+    default_weights: dict[str, float]
+    scales: dict[str, float]
+    os_level_scores: dict[str, float]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Knowledge:
+    sources: dict[str, Source]
+    coefficients: dict[str, Coefficient]
+    rules: tuple[Rule, ...]
+    presets: dict[str, Profile]
+    scoring: Scoring
+    root: Path
+
+    def coefficient(self, coefficient_id: str) -> Coefficient:
+        return self.coefficients[coefficient_id]
+
+
+def _list_section(document: Any, key: str, path: Path) -> list:
+    if not isinstance(document, LineDict) or key not in document:
+        raise InputError(f"{path}:1: (file): expected a mapping with a '{key}:' list")
+    items = document[key]
+    if not isinstance(items, list):
+        raise InputError(f"{path}:{document.key_lines[key]}: {key}: expected a list")
+    return items
+
+
+def _validate_items(model: type, items: list, path: Path, seen: dict[str, str]) -> list:
+    records = []
+    for index, item in enumerate(items):
+        label = item.get("id", f"[{index}]") if isinstance(item, dict) else f"[{index}]"
+        try:
+            record = model.model_validate(item)
+        except ValidationError as error:
+            raise InputError(describe_validation_error(error, item, path, (label,))) from None
+        line = getattr(item, "line", 0)
+        if record.id in seen:
+            raise InputError(f"{path}:{line}: {record.id}.id: duplicate id (first at {seen[record.id]})")
+        seen[record.id] = f"{path}:{line}"
+        records.append(record)
+    return records
+
+
+def load_sources(path: Path) -> dict[str, Source]:
+    seen: dict[str, str] = {}
+    sources = _validate_items(Source, _list_section(load_yaml(path), "sources", path), path, seen)
+    return {source.id: source for source in sources}
+
+
+def load_coefficients(path: Path, source_ids: set[str]) -> dict[str, Coefficient]:
+    seen: dict[str, str] = {}
+    items = _list_section(load_yaml(path), "coefficients", path)
+    coefficients = _validate_items(Coefficient, items, path, seen)
+    for coefficient, item in zip(coefficients, items):
+        for source in coefficient.sources:
+            if source not in source_ids:
+                raise InputError(f"{path}:{item.key_lines.get('sources', item.line)}: {coefficient.id}.sources: "
+                                 f"unknown source {source!r}")
+    return {c.id: c for c in coefficients}
+
+
+def _conditions(when: When) -> list[Condition]:
+    found: list[Condition] = []
+    for part in (*when.all, *when.any):
+        found.extend(_conditions(part) if isinstance(part, When) else [part])
+    return found
+
+
+def load_rules(folder: Path, source_ids: set[str], coefficient_ids: set[str]) -> tuple[Rule, ...]:
+    """Every rule file in folder; unknown facts, operators, coefficients and sources are errors."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: rules folder not found")
+    seen: dict[str, str] = {}
+    rules: list[Rule] = []
+    for path in sorted(folder.glob("*.yaml")):
+        items = _list_section(load_yaml(path), "rules", path)
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                enriched = dict(item)
+                enriched.update(file=str(path.name), line=getattr(item, "line", 0))
+            else:
+                enriched = item
+            label = item.get("id", f"[{index}]") if isinstance(item, dict) else f"[{index}]"
+            try:
+                rule = Rule.model_validate(enriched)
+            except ValidationError as error:
+                raise InputError(describe_validation_error(error, item, path, (label,))) from None
+            where = f"{path}:{rule.line}"
+            if rule.id in seen:
+                raise InputError(f"{where}: {rule.id}.id: duplicate rule id (first at {seen[rule.id]})")
+            seen[rule.id] = where
+            for condition in _conditions(rule.when):
+                problem = check_condition_against_registry(condition)
+                if problem:
+                    raise InputError(f"{where}: {rule.id}.when: {problem}")
+            if not rule.when.all and not rule.when.any:
+                raise InputError(f"{where}: {rule.id}.when: a rule needs at least one condition")
+            for coefficient in rule.uses:
+                if coefficient not in coefficient_ids:
+                    raise InputError(f"{where}: {rule.id}.uses: unknown coefficient {coefficient!r}")
+            for source in rule.sources:
+                if source not in source_ids and source != ADVISOR_ESTIMATE:
+                    raise InputError(f"{where}: {rule.id}.sources: unknown source {source!r}")
+            problem = render_message_check(rule.message)
+            if problem:
+                raise InputError(f"{where}: {rule.id}.message: {problem}")
+            rules.append(rule)
+    return tuple(rules)
+
+
+def load_profile_file(path: Path) -> Profile:
+    """One profile YAML file (a preset or the user's own)."""
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError(f"{path}:1: (file): a profile is a mapping of fields")
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as error:
+        raise InputError(describe_validation_error(error, data, path)) from None
+
+
+def load_presets(folder: Path) -> dict[str, Profile]:
+    presets: dict[str, Profile] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        profile = load_profile_file(path)
+        if profile.id != path.stem:
+            raise InputError(f"{path}:1: id: preset id {profile.id!r} must match its file name {path.stem!r}")
+        presets[profile.id] = profile
+    return presets
+
+
+def load_scoring(path: Path) -> Scoring:
+    data = load_yaml(path)
+    try:
+        return Scoring(default_weights={k: float(v) for k, v in data["default_weights"].items()},
+                       scales={k: float(v) for k, v in data["scales"].items()},
+                       os_level_scores={k: float(v) for k, v in data["os_level_scores"].items()},
+                       sources=tuple(data["sources"]))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise InputError(f"{path}:1: scoring: malformed scoring policy ({error})") from None
+
+
+def load_knowledge(root: Path) -> Knowledge:
+    """The whole knowledge base under root; the first problem is an InputError."""
+    if not root.is_dir():
+        raise InputError(f"{root}: knowledge folder not found")
+    sources = load_sources(root / "sources.yaml")
+    coefficients = load_coefficients(root / "coefficients.yaml", set(sources))
+    rules = load_rules(root / "rules", set(sources), set(coefficients))
+    presets = load_presets(root / "profiles")
+    scoring = load_scoring(root / "scoring.yaml")
+    return Knowledge(sources=sources, coefficients=coefficients, rules=rules, presets=presets,
+                     scoring=scoring, root=root)

@@ -1,0 +1,391 @@
+"""The numeric Go workload model: pure functions from (machine, profile, coefficients) to predictions.
+
+Every number is a Quantity that lists its inputs (coefficients by id, hardware fields with their
+sources, profile fields), the formula, and the weakest confidence among them. A coefficient or
+hardware field weaker than the accepted evidence makes the quantities that need it "not assessed".
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from advisor.knowledge import Knowledge
+from advisor.models import Input, MachineConfig, Metrics, OS_LEVEL_ORDER, Profile, Quantity
+from advisor.provenance import Sourced, weakest
+
+GOOS = {"macos": "darwin", "linux": "linux", "windows": "windows"}
+
+
+class NotAccepted(Exception):
+    """An input's confidence is below the evidence the user accepts."""
+
+
+@dataclass
+class Calc:
+    """Collects the inputs of one quantity while it is computed."""
+
+    knowledge: Knowledge
+    accepted: frozenset[str]
+    inputs: list[Input] = field(default_factory=list)
+
+    def coef(self, coefficient_id: str, key: str | None = None) -> float:
+        coefficient = self.knowledge.coefficient(coefficient_id)
+        if coefficient.confidence not in self.accepted:
+            raise NotAccepted(f"{coefficient_id} is {coefficient.confidence}")
+        value = coefficient.value
+        name = coefficient_id
+        if isinstance(value, dict):
+            if key not in value:
+                raise KeyError(f"coefficient {coefficient_id} has no value for {key!r}")
+            value, name = value[key], f"{coefficient_id}[{key}]"
+        self.inputs.append(Input(name=name, value=value, unit=coefficient.unit, source=",".join(coefficient.sources),
+                                 confidence=coefficient.confidence, note=coefficient.derivation))
+        return float(value)
+
+    def optional_coef(self, coefficient_id: str, key: str | None = None) -> float | None:
+        """A coefficient used only when the accepted evidence admits it (seed claims)."""
+        try:
+            return self.coef(coefficient_id, key)
+        except NotAccepted:
+            return None
+
+    def hw(self, name: str, sourced: Sourced) -> Any:
+        if sourced.confidence not in self.accepted:
+            raise NotAccepted(f"{name} is {sourced.confidence}")
+        self.inputs.append(Input(name=name, value=sourced.value, source=sourced.source,
+                                 confidence=sourced.confidence, note=sourced.note))
+        return sourced.value
+
+    def given(self, name: str, value: Any, unit: str = "", note: str | None = None) -> Any:
+        """A profile field or configuration choice: the question, not evidence."""
+        self.inputs.append(Input(name=name, value=value, unit=unit, source="profile", confidence="documented", note=note))
+        return value
+
+    def uses(self, quantity: Quantity) -> float:
+        if quantity.value is None:
+            raise NotAccepted(quantity.not_assessed or f"{quantity.name} not assessed")
+        self.inputs.append(Input(name=quantity.name, value=quantity.value, unit=quantity.unit, source="model",
+                                 confidence=quantity.confidence))
+        return quantity.value
+
+
+def _quantity(name: str, unit: str, formula: str, knowledge: Knowledge, accepted: frozenset[str],
+              compute: Callable[[Calc], float]) -> Quantity:
+    calc = Calc(knowledge, accepted)
+    try:
+        value = compute(calc)
+    except NotAccepted as reason:
+        return Quantity(name=name, value=None, unit=unit, formula=formula, confidence="estimate",
+                        inputs=tuple(calc.inputs), not_assessed=f"not assessed: {reason}, excluded by the evidence level")
+    confidence = weakest(*(i.confidence for i in calc.inputs))
+    return Quantity(name=name, value=float(value), unit=unit, formula=formula, confidence=confidence,
+                    inputs=tuple(calc.inputs))
+
+
+def primary_os(mc: MachineConfig, profile: Profile) -> str:
+    """The OS this machine would run for this profile: the profile's choice, else the machine's best."""
+    support = mc.machine.os_support
+    candidates = profile.os or ("macos", "windows", "linux")
+    usable = [os_name for os_name in candidates if os_name in support and support[os_name].level != "none"]
+    if not usable:
+        return candidates[0]
+    return min(usable, key=lambda os_name: (OS_LEVEL_ORDER.index(support[os_name].level), candidates.index(os_name)))
+
+
+# ------------------------------------------------------------------ CPU speed
+def _core_speeds(c: Calc, mc: MachineConfig) -> tuple[float, float]:
+    """(single-core speed, all-core throughput) relative to the reference core."""
+    cpu = mc.cpu
+    p_cores = c.hw("cpu.performance_cores", cpu.performance_cores)
+    e_cores = c.hw("cpu.efficiency_cores", cpu.efficiency_cores)
+    threads = c.hw("cpu.threads", cpu.threads)
+    boost = c.hw("cpu.boost_clock_ghz", cpu.boost_clock_ghz)
+    ipc_p = c.coef("cpu.ipc", cpu.core_families.performance)
+    reference = c.coef("go.build.reference_core_speed")
+    single = ipc_p * boost
+    allcore = p_cores * ipc_p * boost * c.coef("cpu.allcore_clock_ratio")
+    smt_threads = max(0, threads - p_cores - e_cores)
+    p_smt, e_smt = min(smt_threads, p_cores), max(0, smt_threads - p_cores)  # Zen 5c compact cores have SMT too
+    if p_smt:
+        allcore += p_smt * ipc_p * boost * c.coef("cpu.allcore_clock_ratio") * c.coef("cpu.smt_yield")
+    if e_cores:
+        family = cpu.core_families.efficiency or cpu.core_families.performance
+        e_speed = c.coef("cpu.ipc", family) * boost * c.coef("cpu.efficiency_core_clock_ratio")
+        allcore += e_cores * e_speed + e_smt * e_speed * c.coef("cpu.smt_yield")
+    return single / reference, allcore / reference
+
+
+def _amdahl_seconds(work_cpu_s: float, serial: float, single: float, throughput: float) -> float:
+    return work_cpu_s * (serial / single + (1 - serial) / max(throughput, single))
+
+
+def _total_kloc(c: Calc, profile: Profile) -> float:
+    own = c.given("profile.own_lines", profile.own_lines, "lines")
+    deps = c.given("profile.dependency_lines", profile.dependency_lines, "lines")
+    std = c.coef("go.build.std_lines_typical")
+    return (own + deps + std) / 1000
+
+
+def _packages(c: Calc, profile: Profile) -> float:
+    # A typical program pulls in about 150 standard-library packages on top of its own and its dependencies'.
+    return (c.given("profile.own_packages", profile.own_packages) +
+            c.given("profile.dependency_packages", profile.dependency_packages) + 150)
+
+
+def _changed_packages(c: Calc, profile: Profile) -> float:
+    changed = c.given("profile.changed_packages_per_edit", profile.changed_packages_per_edit)
+    return min(changed * c.coef("go.edit.rebuilt_per_changed_package"), profile.own_packages + profile.dependency_packages)
+
+
+# ------------------------------------------------------------------ Thermals
+def _cpu_demand_w(c: Calc, mc: MachineConfig) -> float:
+    cpu = mc.cpu
+    if cpu.max_power_w is not None:
+        return c.hw("cpu.max_power_w", cpu.max_power_w)
+    return c.coef("thermal.default_cpu_power_w", cpu.arch)
+
+
+def sustained_clock_ratio(c: Calc, mc: MachineConfig) -> float:
+    design = c.hw("cooling.design", mc.machine.cooling.design)
+    demand = _cpu_demand_w(c, mc)
+    if mc.machine.cooling.sustained_power_w is not None:
+        sustained = c.hw("cooling.sustained_power_w", mc.machine.cooling.sustained_power_w)
+    else:
+        sustained = c.coef("thermal.sustained_power_w", design)
+    exponent = c.coef("thermal.power_frequency_exponent")
+    return min(1.0, (sustained / demand) ** (1 / exponent))
+
+
+def _throttled(c: Calc, mc: MachineConfig, ratio: float, unthrottled_s: float) -> float:
+    """Long loads run at full clock for the boost window, then at the sustained clock."""
+    window = c.coef("thermal.boost_window_s", mc.machine.cooling.design.value)
+    if unthrottled_s <= window or ratio >= 1:
+        return unthrottled_s
+    elasticity = c.coef("cpu.frequency_elasticity")
+    return window + (unthrottled_s - window) * ratio ** (-elasticity)
+
+
+# ------------------------------------------------------------------ Predictions
+def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted: frozenset[str]) -> Metrics:
+    """Every prediction for one configuration and profile."""
+    from advisor.facts import build_facts  # facts imports models only; kept local to avoid a cycle at import
+
+    os_name = primary_os(mc, profile)
+    q: dict[str, Quantity] = {}
+
+    def add(name: str, unit: str, formula: str, compute: Callable[[Calc], float]) -> None:
+        q[name] = _quantity(name, unit, formula, knowledge, accepted, compute)
+
+    add("single_core_speed", "x reference core", "ipc[P family] x boost GHz / reference core speed",
+        lambda c: _core_speeds(c, mc)[0])
+    add("allcore_throughput", "x reference core",
+        "sum over cores of ipc x clock (all-core ratio for P, SMT yield, E-core clock ratio) / reference",
+        lambda c: _core_speeds(c, mc)[1])
+    add("sustained_clock_ratio", "ratio", "min(1, (sustained W / CPU max W)^(1/exponent))",
+        lambda c: sustained_clock_ratio(c, mc))
+
+    def cold_unthrottled(c: Calc) -> float:
+        work = _total_kloc(c, profile) * c.coef("go.build.cpu_seconds_per_kloc")
+        single, throughput = c.uses(q["single_core_speed"]), c.uses(q["allcore_throughput"])
+        overhead = _packages(c, profile) * c.coef("go.build.overhead_s_per_package") / single
+        return _amdahl_seconds(work, c.coef("go.build.serial_fraction"), single, throughput) + overhead
+
+    add("cold_build_unthrottled_s", "s", "kloc x CPU s/kloc x (serial/single + (1-serial)/throughput) + overhead",
+        cold_unthrottled)
+    add("cold_build_s", "s", "boost window + (unthrottled - window) x ratio^-elasticity",
+        lambda c: _throttled(c, mc, c.uses(q["sustained_clock_ratio"]), c.uses(q["cold_build_unthrottled_s"])))
+    add("thermal_slowdown_pct", "%", "(cold build / unthrottled cold build - 1) x 100",
+        lambda c: (c.uses(q["cold_build_s"]) / c.uses(q["cold_build_unthrottled_s"]) - 1) * 100)
+
+    def edit_compile(c: Calc) -> float:
+        rebuilt = _changed_packages(c, profile)
+        kloc_per_package = profile.own_lines / profile.own_packages / 1000
+        work = rebuilt * kloc_per_package * c.coef("go.build.cpu_seconds_per_kloc")
+        single, throughput = c.uses(q["single_core_speed"]), c.uses(q["allcore_throughput"])
+        # A few packages cannot use more than backend_concurrency_max threads each.
+        usable = min(throughput, single * rebuilt * c.coef("go.build.backend_concurrency_max"))
+        return _amdahl_seconds(work, c.coef("go.build.serial_fraction"), single, usable)
+
+    add("edit_compile_s", "s", "rebuilt packages x kloc/package x CPU s/kloc, Amdahl over min(throughput, 4 threads/package)",
+        edit_compile)
+    add("link_s", "s", "linked kloc x link CPU s/kloc / single-core speed",
+        lambda c: _total_kloc(c, profile) * c.coef("go.link.cpu_seconds_per_kloc") / c.uses(q["single_core_speed"]))
+    add("edit_loop_s", "s", "edit compile + link + go command overhead per package",
+        lambda c: c.uses(q["edit_compile_s"]) + c.uses(q["link_s"]) +
+        _packages(c, profile) * c.coef("go.build.overhead_s_per_package") / c.uses(q["single_core_speed"]))
+
+    def test_seconds(c: Calc, race: bool) -> float:
+        single, throughput = c.uses(q["single_core_speed"]), c.uses(q["allcore_throughput"])
+        cpu_s = c.given("profile.test_cpu_seconds", profile.test_cpu_seconds, "CPU s")
+        if race:
+            cpu_s *= c.coef("go.race.time_factor")
+        run = _amdahl_seconds(cpu_s, c.coef("go.test.serial_fraction"), single, throughput)
+        run = _throttled(c, mc, c.uses(q["sustained_clock_ratio"]), run)
+        return c.uses(q["edit_compile_s"]) + c.uses(q["link_s"]) + run
+
+    add("test_s", "s", "compile changed packages + link a test binary + test CPU s (Amdahl, throttled)",
+        lambda c: test_seconds(c, race=False))
+    add("test_race_s", "s", "as test_s with test CPU s x race time factor",
+        lambda c: test_seconds(c, race=True))
+
+    def daily_wait(c: Calc) -> float:
+        race_share = c.given("profile.race_share", profile.race_fraction)
+        tests = (1 - race_share) * c.uses(q["test_s"]) + (race_share * c.uses(q["test_race_s"]) if race_share else 0)
+        return (c.given("profile.edit_builds_per_day", profile.edit_builds_per_day) * c.uses(q["edit_loop_s"]) +
+                c.given("profile.full_rebuilds_per_day", profile.full_rebuilds_per_day) * c.uses(q["cold_build_s"]) +
+                c.given("profile.test_runs_per_day", profile.test_runs_per_day) * tests) / 60
+
+    add("daily_wait_min", "min/day", "(edits x edit loop + full rebuilds x cold build + test runs x test time) / 60",
+        daily_wait)
+
+    _memory(q, add, mc, profile, os_name)
+    _storage(q, add, mc, profile, os_name)
+
+    race_supported = f"{GOOS[os_name]}/{mc.cpu.arch}" in knowledge.coefficient("go.race.platforms").value
+    emulated = sum(1 for container in profile.containers if mc.cpu.arch not in container.image_arches)
+    q["emulated_images"] = Quantity(name="emulated_images", value=float(emulated), unit="images",
+                                    formula="containers whose images lack the machine's architecture",
+                                    confidence="documented",
+                                    inputs=(Input(name="cpu.arch", value=mc.cpu.arch, source=mc.cpu.source),))
+
+    currency = profile.budget.currency if profile.budget else "USD"
+    price_amount = None
+    if profile.budget is not None:
+        add("budget_ratio", "ratio", "price (converted to the budget's currency when needed) / budget",
+            lambda c: budget_ratio(c, mc, profile))
+        if q["budget_ratio"].value is not None:
+            price_amount = round(q["budget_ratio"].value * profile.budget.amount, 2)
+    else:
+        own = mc.config.price(currency)
+        price_amount = own.amount if own else None
+    facts = build_facts(mc, profile, q, os_name, price_amount, currency)
+    facts["race_supported"] = race_supported
+    return Metrics(machine_config=mc.id, quantities=q, facts=facts)
+
+
+def budget_ratio(c: Calc, mc: MachineConfig, profile: Profile) -> float:
+    """Price over budget; a price in another currency is converted with an estimated rate."""
+    budget = c.given("profile.budget", profile.budget.amount, profile.budget.currency)
+    price = mc.config.price(profile.budget.currency)
+    if price is None:
+        others = sorted(mc.config.prices, key=lambda p: (p.currency != "USD", p.currency, p.seen))
+        if not others:
+            raise NotAccepted(f"no price is recorded for {mc.id}")
+        price = others[0]
+    amount = c.hw("price", Sourced[float](value=price.amount, source=price.source, confidence=price.confidence,
+                                          note=f"{price.currency}, seen {price.seen}"))
+    if price.currency != profile.budget.currency:
+        amount = amount * c.coef("currency.usd_per_unit", price.currency) / c.coef("currency.usd_per_unit",
+                                                                                   profile.budget.currency)
+    return amount / budget
+
+
+def _memory(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: Profile, os_name: str) -> None:
+    def build_peak(c: Calc) -> float:
+        threads = c.hw("cpu.threads", mc.cpu.threads)
+        compiles = max(1.0, threads * c.coef("memory.concurrent_compile_share"))
+        compile_gb = compiles * c.coef("memory.compile_process_peak_mb") / 1000
+        link_gb = _total_kloc(c, profile) * c.coef("memory.link_mb_per_kloc") / 1000
+        return max(compile_gb, link_gb)
+
+    def test_peak(c: Calc) -> float:
+        threads = c.hw("cpu.threads", mc.cpu.threads)
+        binaries = max(1.0, min(threads, max(profile.test_packages, 1)) * c.coef("memory.concurrent_compile_share"))
+        per_binary = c.coef("memory.test_process_mb") / 1000
+        if profile.race:
+            per_binary *= c.coef("go.race.memory_factor")
+        return binaries * per_binary
+
+    def containers(c: Calc) -> float:
+        total = sum(container.memory_gb if container.memory_gb else c.coef("memory.container_gb", container.kind)
+                    for container in profile.containers)
+        if profile.containers:
+            total += c.coef("memory.container_vm_gb", os_name)
+        return total
+
+    def gopls(c: Calc) -> float:
+        if not c.given("profile.gopls", profile.gopls):
+            return 0.0
+        workspace_kloc = (profile.own_lines + profile.dependency_lines) / 1000
+        return workspace_kloc * c.coef("memory.gopls_mb_per_kloc") / 1000
+
+    add("build_peak_memory_gb", "GB", "max(concurrent compiles x compile peak, linked kloc x link MB/kloc)", build_peak)
+    add("test_peak_memory_gb", "GB", "concurrent test binaries x test RSS (x race memory factor with -race)", test_peak)
+    add("containers_memory_gb", "GB", "sum of container RSS + container VM on macOS/Windows", containers)
+    add("gopls_memory_gb", "GB", "workspace kloc x gopls MB/kloc", gopls)
+    add("peak_memory_gb", "GB", "desktop+editor + gopls + max(build, test) + containers",
+        lambda c: (c.coef("memory.desktop_and_editor_gb", os_name) + c.uses(q["gopls_memory_gb"]) +
+                   max(c.uses(q["build_peak_memory_gb"]), c.uses(q["test_peak_memory_gb"])) +
+                   c.uses(q["containers_memory_gb"])))
+    add("memory_headroom_gb", "GB", "RAM - peak memory",
+        lambda c: c.given("config.ram_gb", mc.config.ram_gb, "GB") - c.uses(q["peak_memory_gb"]))
+
+
+def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: Profile, os_name: str) -> None:
+    def cold_cache_mb(c: Calc) -> float:
+        return _total_kloc(c, profile) * c.coef("storage.gocache_mb_per_kloc")
+
+    def binary_mb(c: Calc) -> float:
+        return c.coef("storage.binary_floor_mb") + _total_kloc(c, profile) * c.coef("storage.binary_mb_per_kloc")
+
+    def edit_cache_mb(c: Calc) -> float:
+        return _changed_packages(c, profile) * profile.own_lines / profile.own_packages / 1000 * \
+            c.coef("storage.gocache_mb_per_kloc")
+
+    def gocache_per_day(c: Calc) -> float:
+        race = 1 + c.given("profile.race_share", profile.race_fraction) * c.coef("storage.race_cache_factor")
+        full = c.given("profile.full_rebuilds_per_day", profile.full_rebuilds_per_day)
+        edits = c.given("profile.edit_builds_per_day", profile.edit_builds_per_day)
+        return (full * cold_cache_mb(c) * race + edits * edit_cache_mb(c)) / 1000
+
+    def temp_per_day(c: Calc) -> float:
+        extra = c.coef("storage.cold_build_write_factor") - 1
+        full = c.given("profile.full_rebuilds_per_day", profile.full_rebuilds_per_day)
+        edits = c.given("profile.edit_builds_per_day", profile.edit_builds_per_day)
+        tests = c.given("profile.test_runs_per_day", profile.test_runs_per_day)
+        affected = max(1.0, min(_changed_packages(c, profile), max(profile.test_packages, 1)))
+        per_binary = binary_mb(c)
+        return (full * cold_cache_mb(c) * extra + edits * (edit_cache_mb(c) * extra + per_binary) +
+                tests * affected * per_binary) / 1000
+
+    def host_per_day(c: Calc) -> float:
+        go_writes = c.uses(q["gocache_gb_per_day"]) + c.uses(q["temp_writes_gb_per_day"])
+        amplification = c.optional_coef("storage.write_amplification.article", mc.ssd.nand.value)
+        if amplification is not None:
+            go_writes *= amplification
+        workdays = c.coef("storage.workdays_per_year")
+        baseline = c.coef("storage.baseline_host_writes_gb_per_day")
+        return go_writes * workdays / 365 + baseline
+
+    def endurance(c: Calc) -> float:
+        capacity = mc.ssd.capacity(mc.config.storage_gb)
+        if capacity is None or capacity.tbw is None:
+            raise NotAccepted(f"{mc.ssd.id} has no rated TBW for {mc.config.storage_gb} GB")
+        tbw = c.hw("ssd.tbw", capacity.tbw)
+        return tbw * 1000 / (c.uses(q["host_writes_gb_per_day"]) * 365)
+
+    def footprint(c: Calc) -> float:
+        variants = 1 + (c.coef("storage.race_cache_factor") if profile.race else 0) + len(profile.cross_compile_targets)
+        cache_gb = cold_cache_mb(c) * variants / 1000
+        # Module cache: zipped and extracted sources, about 40 bytes a line each.
+        modules_gb = profile.dependency_lines * 40 * 2 / 1e9
+        images_gb = sum(c.coef("storage.container_images_gb", container.kind) for container in profile.containers)
+        gopls_cache_gb = 1.0 if profile.gopls else 0.0  # gopls filecache budget (golang/tools filecache.go)
+        return cache_gb + modules_gb + images_gb + gopls_cache_gb
+
+    add("gocache_gb_per_day", "GB/day", "full rebuilds x cold cache (x race variants) + edits x rebuilt cache",
+        gocache_per_day)
+    add("temp_writes_gb_per_day", "GB/day",
+        "full rebuilds x cold cache x (write factor-1) + edits x (temp copies + binary) + test runs x test binaries",
+        temp_per_day)
+    add("host_writes_gb_per_day", "GB/day", "Go writes x workdays/365 + baseline host writes", host_per_day)
+    add("endurance_years", "years", "rated TBW x 1000 / (host writes GB/day x 365)", endurance)
+    add("dev_footprint_gb", "GB", "build cache variants + module cache + container images + gopls cache", footprint)
+    add("free_storage_gb", "GB", "storage - OS and apps - development footprint",
+        lambda c: c.given("config.storage_gb", mc.config.storage_gb, "GB") -
+        c.coef("storage.os_and_apps_gb", os_name) - c.uses(q["dev_footprint_gb"]))
+
+
+def finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)

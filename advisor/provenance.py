@@ -1,0 +1,72 @@
+"""Confidence levels and sourced values: where every number comes from."""
+from __future__ import annotations
+
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
+
+Confidence = Literal["documented", "measured", "estimate", "seed-claim", "refuted"]
+
+# Strongest evidence first; `--evidence X` accepts X and everything stronger.
+CONFIDENCE_ORDER: tuple[str, ...] = ("documented", "measured", "estimate", "seed-claim", "refuted")
+DEFAULT_EVIDENCE = "estimate"
+
+# Reserved source id: the project's own estimate, explained in the value's note.
+ADVISOR_ESTIMATE = "advisor-estimate"
+
+T = TypeVar("T")
+
+
+def confidence_rank(confidence: str) -> int:
+    """Position of a confidence level, 0 being the strongest."""
+    return CONFIDENCE_ORDER.index(confidence)
+
+
+def weakest(*confidences: str) -> str:
+    """The weakest of several confidence levels (documented if none)."""
+    if not confidences:
+        return "documented"
+    return max(confidences, key=confidence_rank)
+
+
+def accepted_levels(evidence: str) -> frozenset[str]:
+    """Confidence levels admitted by `--evidence evidence` (refuted never is)."""
+    if evidence not in CONFIDENCE_ORDER or evidence == "refuted":
+        raise ValueError(f"unknown evidence level {evidence!r}; choose from documented, measured, estimate, seed-claim")
+    return frozenset(CONFIDENCE_ORDER[: confidence_rank(evidence) + 1])
+
+
+class Sourced(BaseModel, Generic[T]):
+    """A value with the source id that states it and how sure we are."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: T
+    source: str
+    confidence: Confidence
+    note: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, data: Any, info: ValidationInfo) -> Any:
+        # A plain value inherits the record's default source and confidence,
+        # which the loader passes in the validation context.
+        if isinstance(data, dict) and "value" in data:
+            context = info.context or {}
+            merged = dict(data)
+            merged.setdefault("source", context.get("source"))
+            merged.setdefault("confidence", context.get("confidence"))
+            return merged
+        if isinstance(data, Sourced):
+            return data
+        context = info.context or {}
+        short = {"value": data, "source": context.get("source"), "confidence": context.get("confidence")}
+        if context.get("source") == ADVISOR_ESTIMATE and context.get("note"):
+            short["note"] = context["note"]  # the record's notes explain its own estimates
+        return short
+
+    @model_validator(mode="after")
+    def _estimate_needs_note(self) -> "Sourced[T]":
+        if self.confidence == "estimate" and not self.note and self.source == ADVISOR_ESTIMATE:
+            raise ValueError("an advisor-estimate value needs a note saying how it was derived")
+        return self

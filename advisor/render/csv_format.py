@@ -1,0 +1,40 @@
+"""CSV: one row per ranked configuration, criteria and headline metrics as columns."""
+from __future__ import annotations
+
+import csv
+import io
+
+from advisor.models import CRITERIA, Recommendation, Score
+from advisor.render.base import HEADLINE_METRICS
+
+
+def _rows(scores: list[Score], ranked: bool) -> list[list[object]]:
+    header = ["rank", "id", "machine", "label", "total", "disqualified_by", "price", "currency", *CRITERIA,
+              *HEADLINE_METRICS]
+    rows: list[list[object]] = [header]
+    for index, score in enumerate(scores):
+        criteria = {c.criterion: c.score for c in score.criteria}
+        metrics = [None if score.metrics.value(m) is None else round(score.metrics.value(m), 3) for m in HEADLINE_METRICS]
+        rows.append([index + 1 if ranked else "", score.machine_config, score.machine_id, score.label, score.total,
+                     " ".join(score.disqualified_by), score.price.amount if score.price else "",
+                     score.price.currency if score.price else "",
+                     *["" if criteria[c] is None else criteria[c] for c in CRITERIA],
+                     *["" if m is None else m for m in metrics]])
+    return rows
+
+
+def write_rows(rows: list[list[object]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+class CsvRenderer:
+    name = "csv"
+
+    def recommendation(self, rec: Recommendation, top: int | None = None) -> str:
+        ranked = list(rec.ranked[:top] if top else rec.ranked)
+        return write_rows(_rows(ranked, ranked=True))
+
+    def scores(self, scores: list[Score], title: str) -> str:
+        return write_rows(_rows(scores, ranked=False))

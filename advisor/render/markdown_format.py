@@ -1,0 +1,16 @@
+"""Markdown: the ranked matrix and per-machine findings, from templates/recommendation.md.j2."""
+from __future__ import annotations
+
+from advisor.models import CRITERIA, Recommendation, Score
+from advisor.render.base import recommendation_dict, score_dict
+from advisor.render.templating import render
+
+
+class MarkdownRenderer:
+    name = "markdown"
+
+    def recommendation(self, rec: Recommendation, top: int | None = None) -> str:
+        return render("recommendation.md.j2", rec=recommendation_dict(rec, top), criteria=CRITERIA)
+
+    def scores(self, scores: list[Score], title: str) -> str:
+        return render("compare.md.j2", title=title, scores=[score_dict(s) for s in scores], criteria=CRITERIA)
