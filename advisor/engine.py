@@ -87,6 +87,17 @@ def when_holds(when: When, facts: dict[str, Any]) -> bool:
     return all(part(p) for p in when.all) and (not when.any or any(part(p) for p in when.any))
 
 
+def normalize_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    """Numbers as both backends can compare them: durable's JSON parser rejects exponents (1e-05)."""
+    normal: dict[str, Any] = {}
+    for name, value in facts.items():
+        if isinstance(value, float):
+            # Python writes floats below 1e-4 with an exponent; 4 decimals keep every value exponent-free.
+            value = max(-1e12, min(1e12, round(value, 4)))
+        normal[name] = value
+    return normal
+
+
 # ------------------------------------------------------------------ backends
 class Backend(Protocol):
     name: str
@@ -102,6 +113,7 @@ class BuiltinBackend:
         self._rules = tuple(rules)
 
     def fired(self, facts: dict[str, Any]) -> list[str]:
+        facts = normalize_facts(facts)
         return [rule.id for rule in self._rules if when_holds(rule.when, facts)]
 
 
@@ -145,7 +157,7 @@ class DurableBackend:
     def fired(self, facts: dict[str, Any]) -> list[str]:
         with _DURABLE_LOCK:
             session = str(next(self._session))
-            fact = {_key(name): value for name, value in facts.items()}
+            fact = {_key(name): value for name, value in normalize_facts(facts).items()}
             fact.update({_MARKER: 1, "sid": session, "id": session})
             self._fired = []
             try:

@@ -1,0 +1,31 @@
+"""Shared fixtures: the built-in data, and copies of it that a test may break."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from advisor import api
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def data() -> api.Data:
+    return api.load(ROOT / "hardware_db", ROOT / "knowledge")
+
+
+@pytest.fixture()
+def db_copy(tmp_path: Path) -> Path:
+    """A private copy of hardware_db to break."""
+    target = tmp_path / "hardware_db"
+    shutil.copytree(ROOT / "hardware_db", target)
+    return target
+
+
+@pytest.fixture()
+def knowledge_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", target)
+    return target
