@@ -82,7 +82,6 @@ def _split(values: Optional[List[str]]) -> tuple[str, ...]:
 @app.command()
 def recommend(
     profile: str = typer.Option("microservice", "--profile", "-p", help="A preset name (see `profile list`) or a profile YAML file."),
-    scan: Optional[Path] = typer.Option(None, "--scan", help="Scan this Go module or workspace for the profile instead."),
     budget: Optional[float] = typer.Option(None, "--budget", help="Maximum price; configurations above it are disqualified."),
     currency: Optional[str] = typer.Option(None, "--currency", help="Currency of --budget and prices: USD, CNY, EUR, GBP."),
     os_names: Optional[List[str]] = typer.Option(None, "--os", help="OS the machine must run well: linux, macos, windows."),
@@ -97,17 +96,10 @@ def recommend(
     """Rank laptops for a Go workload, with scores per criterion and the findings behind them."""
     _check_format(fmt)
     data = _data()
-    chosen = _scan_profile(scan) if scan else profile
-    rec: Recommendation = api.recommend(chosen, data=data, budget=budget, currency=currency, os=_split(os_names),
+    rec: Recommendation = api.recommend(profile, data=data, budget=budget, currency=currency, os=_split(os_names),
                                         arch=_split(arch), weights=weight, evidence=_check_evidence(evidence),
                                         all_configs=all_configs)
     _emit(RENDERERS[fmt].recommendation(rec, top), output)
-
-
-def _scan_profile(path: Path):
-    from advisor import workload  # noqa: PLC0415 - scanning is optional work
-
-    return workload.scan_profile(path).profile
 
 
 @app.command()
@@ -272,10 +264,8 @@ def main() -> None:
         sys.exit(getattr(done, "exit_code", getattr(done, "code", 0)))
     except typer.Abort:
         sys.exit(130)
-    except Exception as error:  # click usage errors carry their own message
-        import click  # noqa: PLC0415
-
-        if isinstance(error, click.ClickException):
+    except Exception as error:  # typer's (click's) usage errors carry their own message
+        if hasattr(error, "show") and hasattr(error, "exit_code"):
             if debug:
                 raise
             error.show()

@@ -1,0 +1,131 @@
+"""The installed CLI, run in a subprocess from another directory, as a user would."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from advisor.clidoc import reference
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _executable() -> list[str]:
+    installed = Path(sys.executable).parent / "go-advisor"
+    if installed.exists():
+        return [str(installed)]
+    found = shutil.which("go-advisor")
+    return [found] if found else [sys.executable, "-m", "advisor.cli"]
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "100"}
+    return subprocess.run([*_executable(), *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_recommend_json_is_byte_identical_and_complete(tmp_path):
+    first = run("recommend", "--profile", "microservice", "--format", "json", cwd=tmp_path)
+    second = run("recommend", "--profile", "microservice", "--format", "json", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout
+    document = json.loads(first.stdout)
+    assert len(document["ranked"]) >= 12
+    for entry in document["ranked"]:
+        assert 0 <= entry["total"] <= 100
+        assert set(entry["criteria"]) >= {"build", "memory", "storage", "thermals", "platform", "os", "budget"}
+        assert entry["metrics"]["cold_build_s"]["value"] > 0
+        assert entry["metrics"]["cold_build_s"]["confidence"] in ("documented", "measured", "estimate")
+        for finding in entry["findings"]:
+            assert finding["sources"] and finding["confidence"]
+    totals = [entry["total"] for entry in document["ranked"]]
+    assert totals == sorted(totals, reverse=True)
+    cited = {s for entry in document["ranked"] for f in entry["findings"] for s in f["sources"]}
+    assert cited <= set(document["sources"])
+
+
+def test_explain_top_machine_shows_where_numbers_come_from(tmp_path):
+    ranked = json.loads(run("recommend", "--format", "json", "--top", "1", cwd=tmp_path).stdout)["ranked"]
+    result = run("explain", ranked[0]["id"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "## Predictions" in text and "go.build.cpu_seconds_per_kloc" in text
+    assert "advisor-measurements-go119-build-std" in text
+    assert re.search(r"cpu\.boost_clock_ghz = \*\*[\d.]+\*\* — (documented|estimate|measured), source `", text)
+
+
+def test_broken_database_gives_exit_2_and_one_line(tmp_path):
+    db = tmp_path / "db"
+    shutil.copytree(ROOT / "hardware_db", db)
+    broken = db / "machines" / "apple.yaml"
+    broken.write_text(broken.read_text().replace("machines:", "machines: [", 1))
+    result = run("--db", str(db), "recommend", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(broken) in lines[0]
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    db = tmp_path / "db"
+    shutil.copytree(ROOT / "hardware_db", db)
+    (db / "machines" / "apple.yaml").write_text("machines: [\n")
+    result = run("--debug", "--db", str(db), "recommend", cwd=tmp_path)
+    assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("recommend", "--weight", "speed=3"), "--weight"),
+    (("recommend", "--evidence", "rumour"), "--evidence"),
+    (("recommend", "--profile", "no-such-preset"), "no-such-preset"),
+    (("explain", "no-such-machine"), "no-such-machine"),
+    (("recommend", "--format", "pdf"), "--format"),
+])
+def test_bad_input_is_one_clear_line_with_exit_2(tmp_path, args, needle):
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert needle in result.stderr and "Traceback" not in result.stderr
+
+
+def test_output_file_is_written_whole(tmp_path):
+    target = tmp_path / "rec.csv"
+    result = run("recommend", "--format", "csv", "-o", str(target), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert target.read_text().startswith("rank,id,machine")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_output_into_missing_folder_fails_cleanly(tmp_path):
+    result = run("recommend", "-o", str(tmp_path / "missing" / "x.json"), cwd=tmp_path)
+    assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_table_fits_100_columns(tmp_path):
+    result = run("recommend", "--top", "5", cwd=tmp_path)
+    assert result.returncode == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100
+
+
+def test_db_check_passes_on_builtin_data(tmp_path):
+    result = run("db", "check", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "no errors" in result.stdout
+
+
+def test_listings_take_json(tmp_path):
+    for args in (("db", "list"), ("profile", "list"), ("knowledge", "list")):
+        result = run(*args, "--format", "json", cwd=tmp_path)
+        assert result.returncode == 0 and json.loads(result.stdout), args
+    shown = json.loads(run("knowledge", "show", "go.race.time_factor", "--format", "json", cwd=tmp_path).stdout)
+    assert shown["confidence"] == "estimate" and "go-race-detector-doc" in shown["cited_sources"]
+
+
+def test_readme_command_reference_matches_the_cli():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- commands:start -->\n", 1)[1].split("<!-- commands:end -->", 1)[0]
+    assert block == reference(), "README command reference is stale: run python -m advisor.clidoc"

@@ -1,0 +1,128 @@
+"""Properties of the model and scoring: monotone, bounded, order-independent, deterministic."""
+from __future__ import annotations
+
+import json
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor import api
+from advisor.catalog import Catalog
+from advisor.model import predict
+from advisor.models import Configuration, MachineConfig, Profile
+from advisor.provenance import Sourced, accepted_levels
+from advisor.render import RENDERERS
+from advisor.scoring import memory_score
+
+DATA = api.load()
+CONFIGS = DATA.catalog.machine_configs()
+ACCEPTED = accepted_levels("estimate")
+PRESETS = sorted(DATA.knowledge.presets)
+
+profiles = st.builds(
+    lambda base, own_lines, deps, edits, tests, race, containers: Profile.model_validate({
+        **DATA.knowledge.presets[base].model_dump(), "own_lines": own_lines, "dependency_lines": deps,
+        "edit_builds_per_day": edits, "test_runs_per_day": tests, "race": race,
+        "race_share": None if race else None,
+        "containers": DATA.knowledge.presets["platform"].model_dump()["containers"] if containers else []}),
+    st.sampled_from(PRESETS), st.integers(500, 3_000_000), st.integers(0, 5_000_000), st.integers(0, 300),
+    st.integers(0, 100), st.booleans(), st.booleans())
+configs = st.sampled_from(CONFIGS)
+
+
+def _with_ram(mc: MachineConfig, ram_gb: int) -> MachineConfig:
+    config = Configuration.model_validate({**mc.config.model_dump(), "ram_gb": ram_gb})
+    return MachineConfig(machine=mc.machine, config=config, cpu=mc.cpu, ssd=mc.ssd)
+
+
+def _with_boost(mc: MachineConfig, factor: float) -> MachineConfig:
+    boost = mc.cpu.boost_clock_ghz
+    faster = Sourced[float](value=boost.value * factor, source=boost.source, confidence=boost.confidence,
+                            note="scaled by the test")
+    cpu = mc.cpu.model_copy(update={"boost_clock_ghz": faster})
+    return MachineConfig(machine=mc.machine, config=mc.config, cpu=cpu, ssd=mc.ssd)
+
+
+def _scores(mc: MachineConfig, profile: Profile) -> dict[str, float | None]:
+    score = api.score_configs([mc], profile, DATA)[0]
+    return {c.criterion: c.score for c in score.criteria}
+
+
+@settings(max_examples=60, deadline=None)
+@given(mc=configs, profile=profiles, extra=st.sampled_from([4, 8, 16, 32, 64]))
+def test_more_ram_never_lowers_the_memory_score(mc, profile, extra):
+    smaller = _scores(mc, profile)["memory"]
+    larger = _scores(_with_ram(mc, mc.config.ram_gb + extra), profile)["memory"]
+    assert larger >= smaller
+
+
+@settings(max_examples=60, deadline=None)
+@given(mc=configs, profile=profiles, factor=st.floats(1.01, 1.3))
+def test_a_faster_cpu_never_lowers_the_build_score(mc, profile, factor):
+    assert _scores(_with_boost(mc, factor), profile)["build"] >= _scores(mc, profile)["build"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(mc=configs, profile=profiles, factor=st.floats(1.01, 1.3))
+def test_a_faster_cpu_never_lengthens_predicted_build_times(mc, profile, factor):
+    slow = predict(mc, profile, DATA.knowledge, ACCEPTED)
+    fast = predict(_with_boost(mc, factor), profile, DATA.knowledge, ACCEPTED)
+    for name in ("cold_build_s", "edit_loop_s", "test_s", "test_race_s", "daily_wait_min"):
+        assert fast.value(name) <= slow.value(name) + 1e-9, name
+
+
+@settings(max_examples=80, deadline=None)
+@given(mc=configs, profile=profiles)
+def test_scores_stay_within_0_and_100(mc, profile):
+    score = api.score_configs([mc], profile, DATA)[0]
+    assert 0 <= score.total <= 100
+    for criterion in score.criteria:
+        assert criterion.score is None or 0 <= criterion.score <= 100
+
+
+@settings(max_examples=200, deadline=None)
+@given(ram=st.floats(1, 256), peak=st.floats(0.5, 256), more=st.floats(0, 128))
+def test_memory_score_is_monotone_in_ram(ram, peak, more):
+    assert memory_score(ram + more, peak, 4) >= memory_score(ram, peak, 4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(mc=configs, profile=profiles)
+def test_race_tests_never_run_faster_than_plain_tests(mc, profile):
+    metrics = predict(mc, profile, DATA.knowledge, ACCEPTED)
+    assert metrics.value("test_race_s") >= metrics.value("test_s")
+
+
+@settings(max_examples=60, deadline=None)
+@given(mc=configs, profile=profiles)
+def test_throttling_never_speeds_a_build_up(mc, profile):
+    metrics = predict(mc, profile, DATA.knowledge, ACCEPTED)
+    assert 0 < metrics.value("sustained_clock_ratio") <= 1
+    assert metrics.value("cold_build_s") >= metrics.value("cold_build_unthrottled_s")
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), preset=st.sampled_from(PRESETS))
+def test_ranking_does_not_depend_on_record_order(seed, preset):
+    rng = random.Random(seed)
+
+    def shuffled(mapping):
+        items = list(mapping.items())
+        rng.shuffle(items)
+        return dict(items)
+
+    catalog = Catalog(cpus=shuffled(DATA.catalog.cpus), ssds=shuffled(DATA.catalog.ssds),
+                      machines=shuffled(DATA.catalog.machines))
+    reordered = api.Data(knowledge=DATA.knowledge, catalog=catalog)
+    original = api.recommend(preset, data=DATA)
+    again = api.recommend(preset, data=reordered)
+    assert [s.machine_config for s in again.ranked] == [s.machine_config for s in original.ranked]
+    assert RENDERERS["json"].recommendation(again) == RENDERERS["json"].recommendation(original)
+
+
+def test_identical_input_gives_identical_json():
+    first = RENDERERS["json"].recommendation(api.recommend("platform", data=DATA))
+    second = RENDERERS["json"].recommendation(api.recommend("platform", data=DATA))
+    assert first == second
+    assert json.loads(first)["ranked"]
