@@ -46,6 +46,9 @@ class TableRenderer:
         console.print(escape(f"Profile: {rec.profile.name} ({rec.profile.id}) · evidence ≤ {rec.evidence} · "
                              f"rules: {rec.rules_backend}"))
         console.print(_score_table(ranked, ranked=True))
+        if any(c.score is None and c.criterion != "budget" for s in ranked for c in s.criteria):
+            console.print(escape(f"n/a: not assessed, because its inputs are weaker than --evidence {rec.evidence}; "
+                                 "the total uses only the assessed criteria."))
         if ranked:
             best = ranked[0]
             console.print(f"\nWhy #1 ({best.machine_config}):")
