@@ -133,38 +133,38 @@ def test_unknown_source_is_rejected(db_copy):
     assert "no-such-source" in message and "not in knowledge/sources.yaml" in message
 
 
-def test_unknown_fact_in_rule_is_rejected(knowledge_copy):
-    target = knowledge_copy / "rules" / "memory.yaml"
-    _replace(target, "{fact: memory_headroom_gb, lt: 0}", "{fact: memory_headroom_tb, lt: 0}")
+def _knowledge_error(knowledge: Path, rule_file: str, old: str, new: str) -> str:
+    target = knowledge / "rules" / rule_file
+    _replace(target, old, new)
     with pytest.raises(InputError) as caught:
-        load_knowledge(knowledge_copy)
-    assert "unknown fact 'memory_headroom_tb'" in str(caught.value)
-    assert str(target) in str(caught.value)
+        load_knowledge(knowledge)
+    message = str(caught.value)
+    assert str(target) in message and "\n" not in message
+    return message
+
+
+def test_unknown_fact_in_rule_is_rejected(knowledge_copy):
+    message = _knowledge_error(knowledge_copy, "memory.yaml", "{fact: memory_headroom_gb, lt: 0}",
+                               "{fact: memory_headroom_tb, lt: 0}")
+    assert "unknown fact 'memory_headroom_tb'" in message
 
 
 def test_unknown_operator_in_rule_is_rejected(knowledge_copy):
-    target = knowledge_copy / "rules" / "memory.yaml"
-    _replace(target, "{fact: memory_headroom_gb, lt: 0}", "{fact: memory_headroom_gb, below: 0}")
-    with pytest.raises(InputError) as caught:
-        load_knowledge(knowledge_copy)
-    assert "below" in str(caught.value) and str(target) in str(caught.value)
+    message = _knowledge_error(knowledge_copy, "memory.yaml", "{fact: memory_headroom_gb, lt: 0}",
+                               "{fact: memory_headroom_gb, below: 0}")
+    assert "below" in message
 
 
 def test_unknown_coefficient_in_rule_is_rejected(knowledge_copy):
-    target = knowledge_copy / "rules" / "storage.yaml"
-    _replace(target, "uses: [storage.os_and_apps_gb,", "uses: [storage.no_such_coefficient,")
-    with pytest.raises(InputError) as caught:
-        load_knowledge(knowledge_copy)
-    assert "unknown coefficient 'storage.no_such_coefficient'" in str(caught.value)
+    message = _knowledge_error(knowledge_copy, "storage.yaml", "uses: [storage.os_and_apps_gb,",
+                               "uses: [storage.no_such_coefficient,")
+    assert "unknown coefficient 'storage.no_such_coefficient'" in message
 
 
 def test_cross_type_comparison_in_rule_is_rejected(knowledge_copy):
     # durable_rules coerces 8 < "9" silently; the loader refuses such a rule instead.
-    target = knowledge_copy / "rules" / "memory.yaml"
-    _replace(target, "{fact: ram.gb, lt: 16}", "{fact: ram.gb, lt: '16'}")
-    with pytest.raises(InputError) as caught:
-        load_knowledge(knowledge_copy)
-    assert "ram.gb" in str(caught.value)
+    message = _knowledge_error(knowledge_copy, "memory.yaml", "{fact: ram.gb, lt: 16}", "{fact: ram.gb, lt: '16'}")
+    assert "ram.gb" in message
 
 
 def test_loading_never_modifies_inputs(db_copy):
