@@ -1,0 +1,96 @@
+"""`db check` catches each kind of inconsistent record, and passes on the built-in database."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from advisor import api
+from advisor.dbcheck import check, strong_share
+
+ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE = api.load_knowledge_only(ROOT / "knowledge")
+
+
+def _errors(db: Path) -> list[str]:
+    return [str(problem) for problem in check(db, KNOWLEDGE).errors]
+
+
+def _edit(path: Path, pattern: str, replacement: str) -> None:
+    text = path.read_text()
+    changed, count = re.subn(pattern, replacement, text, count=1)
+    assert count == 1, f"{pattern!r} not found in {path}"
+    path.write_text(changed)
+
+
+def test_builtin_database_has_no_errors():
+    report = check(ROOT / "hardware_db", KNOWLEDGE)
+    assert report.errors == []
+    assert report.counts["machines"] >= 12 and report.counts["cpus"] >= 40
+    assert 0 < strong_share(report) <= 1
+
+
+def test_bandwidth_that_does_not_match_the_memory_bus(db_copy):
+    _edit(db_copy / "cpus" / "intel.yaml", r"memory_bandwidth_gbs:\n    value: [\d.]+", "memory_bandwidth_gbs:\n    value: 999.0")
+    assert any("memory_bandwidth_gbs" in e and "does not match" in e for e in _errors(db_copy))
+
+
+def test_configuration_ram_above_the_cpu_maximum(db_copy):
+    path = db_copy / "machines" / "apple.yaml"
+    _edit(path, r"\n    ram_gb: 8\n", "\n    ram_gb: 4096\n")
+    errors = _errors(db_copy)
+    assert any("ram_gb" in e and ("exceeds" in e) for e in errors)
+
+
+def test_capacity_without_tbw(db_copy):
+    path = db_copy / "ssds" / "client-and-datacentre.yaml"
+    text = path.read_text()
+    text, count = re.subn(r"\n    tbw: [\d.]+\n", "\n", text, count=1)
+    if count == 0:
+        text, count = re.subn(r"\n    tbw:\n      value: [\d.]+\n(      [a-z]+: .*\n)*", "\n", text, count=1)
+    assert count == 1
+    path.write_text(text)
+    assert any(e.endswith("a capacity without rated TBW (write an estimate with its derivation)") for e in _errors(db_copy))
+
+
+def test_arm64_cpu_in_an_x86_machine(db_copy):
+    _edit(db_copy / "machines" / "dell.yaml", r"  cpu_options:\n  - intel-core-i5-1135g7",
+          "  cpu_options:\n  - qualcomm-snapdragon-x-elite-x1e-80-100\n  - intel-core-i5-1135g7")
+    assert any("mixes architectures" in e for e in _errors(db_copy))
+
+
+def test_duplicate_model_names(db_copy):
+    path = db_copy / "machines" / "dell.yaml"
+    text = path.read_text()
+    names = re.findall(r"\n  name: (.+)\n", text)
+    _edit(path, rf"\n  name: {re.escape(names[1])}\n", f"\n  name: {names[0]}\n")
+    assert any("duplicate model" in e for e in _errors(db_copy))
+
+
+def test_source_ids_that_do_not_resolve(db_copy):
+    _edit(db_copy / "ssds" / "client-and-datacentre.yaml", r"\n  source: [a-z0-9.+-]+\n", "\n  source: nowhere-page\n")
+    assert any("nowhere-page" in e and "not in knowledge/sources.yaml" in e for e in _errors(db_copy))
+
+
+def test_boost_below_base_is_reported_with_file_and_line(db_copy):
+    path = db_copy / "cpus" / "intel.yaml"
+    _edit(path, r"base_clock_ghz:\n    value: [\d.]+", "base_clock_ghz:\n    value: 6.9")
+    errors = _errors(db_copy)
+    assert any(e.startswith(f"{path}:") and "below base" in e for e in errors)
+
+
+@pytest.mark.parametrize("filters, check_row", [
+    ({"vendor": "apple"}, lambda r: r["vendor"] == "Apple"),
+    ({"arch": "arm64"}, lambda r: "arm64" in r["arch"]),
+    ({"min_ram": 64}, lambda r: r["max_ram_gb"] >= 64),
+    ({"max_price": 1300}, lambda r: r["from_usd"] is not None and r["from_usd"] <= 1300),
+    ({"year": 2024}, lambda r: r["year"] == 2024),
+    ({"os_name": "linux"}, lambda r: r["linux"] in ("certified", "works")),
+])
+def test_db_list_filters(data, filters, check_row):
+    from advisor.dbview import list_rows
+
+    rows = list_rows(data.catalog, "machines", **filters)
+    assert rows and all(check_row(r) for r in rows)
+    assert len(rows) < len(data.catalog.machines)
