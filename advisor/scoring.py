@@ -79,7 +79,7 @@ def base_scores(mc: MachineConfig, profile: Profile, metrics: Metrics, scoring: 
     target = metrics.quantities.get("memory_headroom_gb")
     if peak is not None:
         headroom = mc.config.ram_gb - peak
-        result["memory"] = (memory_score(mc.config.ram_gb, peak, _target_headroom(metrics)),
+        result["memory"] = (memory_score(mc.config.ram_gb, peak, s["memory_full_score_headroom_gb"]),
                             f"peak {peak:.1f} GB of {mc.config.ram_gb} GB ({headroom:+.1f} GB headroom)")
     else:
         result["memory"] = (None, target.not_assessed if target else "not assessed")
@@ -106,11 +106,6 @@ def base_scores(mc: MachineConfig, profile: Profile, metrics: Metrics, scoring: 
     result["portability"] = (portability_score(mc.machine.weight_kg.value, battery, s),
                              f"{mc.machine.weight_kg.value:.2f} kg" + (f", {battery:.0f} Wh" if battery else ""))
     return result
-
-
-def _target_headroom(metrics: Metrics) -> float:
-    # The target headroom is a policy coefficient; predict() does not expose it, so use the default.
-    return 4.0
 
 
 def _os_basis(mc: MachineConfig, profile: Profile) -> str:
