@@ -6,7 +6,6 @@ hardware field weaker than the accepted evidence makes the quantities that need 
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -385,7 +384,3 @@ def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: 
     add("free_storage_gb", "GB", "storage - OS and apps - development footprint",
         lambda c: c.given("config.storage_gb", mc.config.storage_gb, "GB") -
         c.coef("storage.os_and_apps_gb", os_name) - c.uses(q["dev_footprint_gb"]))
-
-
-def finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)

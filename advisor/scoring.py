@@ -1,7 +1,6 @@
 """Per-criterion scores 0-100 from predictions and findings; weights, totals and a stable ranking."""
 from __future__ import annotations
 
-import math
 from typing import Iterable
 
 from advisor.knowledge import Scoring
@@ -160,7 +159,3 @@ def best_per_machine(scores: Iterable[Score]) -> list[Score]:
     for score in rank(scores):
         best.setdefault(score.machine_id, score)
     return rank(best.values())
-
-
-def is_finite(value: float) -> bool:
-    return math.isfinite(value)

@@ -119,7 +119,3 @@ def _is_type_label(part: Any) -> bool:
     # pydantic puts type names into the locations of unions and generics; they are not fields.
     return isinstance(part, str) and (part[:1].isupper() or "[" in part or part.startswith("function-")
                                       or part in {"int", "float", "str", "bool", "list", "dict", "none"})
-
-
-def record_line(data: Any, fallback: int = 0) -> int:
-    return getattr(data, "line", fallback) or fallback
