@@ -132,3 +132,15 @@ def _backends():
         rules = api.load().knowledge.rules
         _BACKENDS.extend([engine.make_backend(rules, prefer="durable"), engine.BuiltinBackend(rules)])
     return _BACKENDS
+
+
+def test_derivation_notes_cite_only_known_sources(data):
+    import re
+
+    folder = Path(__file__).resolve().parent.parent / "knowledge" / "derivations"
+    for note in folder.glob("*.md"):
+        for row in re.findall(r"^\|.*\|$", note.read_text(), re.M)[2:]:
+            cited = [c.strip() for c in row.strip("|").split("|")[-1].split(",")]
+            for source in cited:
+                if re.fullmatch(r"[a-z0-9][a-z0-9.+-]*-[a-z0-9.+-]+", source):
+                    assert source in data.knowledge.sources, f"{note.name} cites unknown source {source}"
