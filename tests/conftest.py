@@ -1,6 +1,7 @@
 """Shared fixtures: the built-in data, and copies of it that a test may break."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -29,3 +30,11 @@ def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(ROOT / "knowledge", target)
     return target
+
+
+def edit_first(path: Path, pattern: str, replacement: str) -> None:
+    """Replace the first match of a regular expression in a fixture copy; the pattern must match."""
+    text = path.read_text()
+    changed, count = re.subn(pattern, replacement, text, count=1)
+    assert count == 1, f"{pattern!r} not found in {path}"
+    path.write_text(changed)

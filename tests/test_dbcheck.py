@@ -8,6 +8,7 @@ import pytest
 
 from advisor import api
 from advisor.dbcheck import check, strong_share
+from conftest import edit_first as _edit
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = api.load_knowledge_only(ROOT / "knowledge")
@@ -15,13 +16,6 @@ KNOWLEDGE = api.load_knowledge_only(ROOT / "knowledge")
 
 def _errors(db: Path) -> list[str]:
     return [str(problem) for problem in check(db, KNOWLEDGE).errors]
-
-
-def _edit(path: Path, pattern: str, replacement: str) -> None:
-    text = path.read_text()
-    changed, count = re.subn(pattern, replacement, text, count=1)
-    assert count == 1, f"{pattern!r} not found in {path}"
-    path.write_text(changed)
 
 
 def test_builtin_database_has_no_errors():
@@ -37,10 +31,13 @@ def test_bandwidth_that_does_not_match_the_memory_bus(db_copy):
 
 
 def test_configuration_ram_above_the_cpu_maximum(db_copy):
-    path = db_copy / "machines" / "apple.yaml"
-    _edit(path, r"\n    ram_gb: 8\n", "\n    ram_gb: 4096\n")
+    # Lower the CPU's limit rather than raise a configuration's RAM: a configuration above the
+    # machine's own ram.max_gb is a schema error, which would pass this test for the wrong reason.
+    _edit(db_copy / "cpus" / "apple.yaml", r"(id: apple-m1\n(?:.*\n)*?  max_memory_gb:\n    value: )16",
+          r"\g<1>4")
     errors = _errors(db_copy)
-    assert any("ram_gb" in e and ("exceeds" in e) for e in errors)
+    assert any(".ram_gb: " in e and "exceeds apple-m1's maximum 4 GB" in e for e in errors)
+    assert any(".ram.max_gb: " in e and "exceeds what any of its CPUs supports (4 GB)" in e for e in errors)
 
 
 def test_capacity_without_tbw(db_copy):

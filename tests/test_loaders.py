@@ -9,6 +9,7 @@ import pytest
 from advisor.catalog import load_catalog
 from advisor.knowledge import load_knowledge
 from advisor.yamlio import InputError
+from conftest import edit_first
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,10 +63,7 @@ def test_unknown_field_is_rejected_with_its_line(db_copy):
 
 def test_wrong_type_is_rejected(db_copy):
     target = db_copy / "cpus" / "intel.yaml"
-    text = target.read_text()
-    first_threads = re.search(r"\n  threads: (\d+)\n", text)
-    assert first_threads, "expected a short-form threads field"
-    target.write_text(text.replace(first_threads.group(0), "\n  threads: many\n", 1))
+    edit_first(target, r"\n  threads: \d+\n", "\n  threads: many\n")
     message = _error(db_copy)
     assert f"{target}:{_line_of(target, 'threads: many')}:" in message
     assert ".threads" in message
@@ -73,9 +71,7 @@ def test_wrong_type_is_rejected(db_copy):
 
 def test_negative_ram_is_impossible(db_copy):
     target = db_copy / "machines" / "dell.yaml"
-    text = target.read_text()
-    match = re.search(r"\n    ram_gb: (\d+)\n", text)
-    target.write_text(text.replace(match.group(0), "\n    ram_gb: -16\n", 1))
+    edit_first(target, r"\n    ram_gb: \d+\n", "\n    ram_gb: -16\n")
     message = _error(db_copy)
     assert "ram_gb" in message and f"{target}:{_line_of(target, 'ram_gb: -16')}:" in message
 
@@ -126,9 +122,7 @@ def test_dangling_cpu_reference_is_rejected(db_copy):
 
 def test_unknown_source_is_rejected(db_copy):
     target = db_copy / "machines" / "dell.yaml"
-    text = target.read_text()
-    match = re.search(r"\n  source: ([a-z0-9.+-]+)\n", text)
-    target.write_text(text.replace(match.group(0), "\n  source: no-such-source\n", 1))
+    edit_first(target, r"\n  source: [a-z0-9.+-]+\n", "\n  source: no-such-source\n")
     message = _error(db_copy)
     assert "no-such-source" in message and "not in knowledge/sources.yaml" in message
 

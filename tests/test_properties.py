@@ -24,7 +24,7 @@ profiles = st.builds(
     lambda base, own_lines, deps, edits, tests, race, containers: Profile.model_validate({
         **DATA.knowledge.presets[base].model_dump(), "own_lines": own_lines, "dependency_lines": deps,
         "edit_builds_per_day": edits, "test_runs_per_day": tests, "race": race,
-        "race_share": None if race else None,
+        "race_share": None,
         "containers": DATA.knowledge.presets["platform"].model_dump()["containers"] if containers else []}),
     st.sampled_from(PRESETS), st.integers(500, 3_000_000), st.integers(0, 5_000_000), st.integers(0, 300),
     st.integers(0, 100), st.booleans(), st.booleans())
