@@ -168,9 +168,10 @@ def _fsync_heavy(container) -> bool:
     return container.kind in ("kind-cluster", "k3d-cluster", "postgres", "mysql", "etcd", "mongodb", "kafka")
 
 
-def _json_number(value: float) -> float | int | bool:
+def _json_number(value: float) -> float | bool:
+    """Facts must be JSON: no NaN or infinity. Rounding for the rules engine happens in engine.py."""
     if isinstance(value, bool):
         return value
     if value != value or value in (float("inf"), float("-inf")):
         return 1e9 if value > 0 else -1e9
-    return round(float(value), 4)
+    return float(value)
