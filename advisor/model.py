@@ -127,9 +127,9 @@ def _total_kloc(c: Calc, profile: Profile) -> float:
 
 
 def _packages(c: Calc, profile: Profile) -> float:
-    # A typical program pulls in about 150 standard-library packages on top of its own and its dependencies'.
     return (c.given("profile.own_packages", profile.own_packages) +
-            c.given("profile.dependency_packages", profile.dependency_packages) + 150)
+            c.given("profile.dependency_packages", profile.dependency_packages) +
+            c.coef("go.build.std_packages_typical"))
 
 
 def _changed_packages(c: Calc, profile: Profile) -> float:
@@ -367,10 +367,9 @@ def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: 
     def footprint(c: Calc) -> float:
         variants = 1 + (c.coef("storage.race_cache_factor") if profile.race else 0) + len(profile.cross_compile_targets)
         cache_gb = cold_cache_mb(c) * variants / 1000
-        # Module cache: zipped and extracted sources, about 40 bytes a line each.
-        modules_gb = profile.dependency_lines * 40 * 2 / 1e9
+        modules_gb = profile.dependency_lines * c.coef("storage.module_cache_bytes_per_line") / 1e9
         images_gb = sum(c.coef("storage.container_images_gb", container.kind) for container in profile.containers)
-        gopls_cache_gb = 1.0 if profile.gopls else 0.0  # gopls filecache budget (golang/tools filecache.go)
+        gopls_cache_gb = c.coef("storage.gopls_cache_gb") if profile.gopls else 0.0
         return cache_gb + modules_gb + images_gb + gopls_cache_gb
 
     add("gocache_gb_per_day", "GB/day", "full rebuilds x cold cache (x race variants) + edits x rebuilt cache",
