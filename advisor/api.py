@@ -150,6 +150,16 @@ def score(machine: str, profile: str | Path | Profile = "microservice", *, evide
     return rank(score_configs(configs, chosen, data, evidence, weight_map))[0]
 
 
+def scan_profile(path: str | Path, *, overrides: Mapping[str, object] | None = None, use_go: bool = False,
+                 data: Data | None = None) -> Profile:
+    """The Profile a Go module or workspace implies (see `go-advisor profile scan`); provenance says where each value came from."""
+    from advisor.scan.measure import scan  # noqa: PLC0415
+    from advisor.scan.profile import build_profile  # noqa: PLC0415
+
+    data = data or load()
+    return build_profile(scan(Path(path), use_go=use_go), data.knowledge, dict(overrides or {}))
+
+
 def load_knowledge_only(knowledge: str | Path | None = None) -> Knowledge:
     """The knowledge base alone (db check validates the catalog itself)."""
     return load_knowledge(Path(knowledge).resolve() if knowledge else data_dir("knowledge"))

@@ -92,10 +92,16 @@ def recommend(
     all_configs: bool = typer.Option(False, "--all-configs", help="Rank every configuration, not only each machine's best."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, markdown, json or csv."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file (atomically) instead of stdout."),
+    scan_path: Optional[Path] = typer.Option(None, "--scan", metavar="PATH", help="Scan this Go module or workspace for the profile (see `profile scan`)."),
+    settings: Optional[List[str]] = typer.Option(None, "--set", metavar="FIELD=VALUE", help="With --scan: override a scanned profile field."),
 ) -> None:
     """Rank laptops for a Go workload, with scores per criterion and the findings behind them."""
     _check_format(fmt)
     data = _data()
+    if scan_path is not None:
+        profile = _scan_profile(scan_path, data, settings or [], use_go=False, platform=None, quiet=False)[0]
+    elif settings:
+        raise InputError("--set: only with --scan (edit the profile file instead)")
     rec: Recommendation = api.recommend(profile, data=data, budget=budget, currency=currency, os=_split(os_names),
                                         arch=_split(arch), weights=weight, evidence=_check_evidence(evidence),
                                         all_configs=all_configs)
@@ -223,6 +229,60 @@ def profile_show(
     text = (json.dumps(chosen, indent=2, sort_keys=True) + "\n" if fmt == "json"
             else yaml.safe_dump(chosen, sort_keys=False, allow_unicode=True))
     sys.stdout.write(text)
+
+
+def _scan_profile(path: Path, data: api.Data, settings: List[str], use_go: bool, platform: Optional[str], quiet: bool):
+    """Scan path with a progress display on a terminal; the profile and the measurements."""
+    from advisor.scan import profile as scan_profile  # noqa: PLC0415
+    from advisor.scan.constraints import KNOWN_ARCH, KNOWN_OS, Platform  # noqa: PLC0415
+    from advisor.scan.measure import scan  # noqa: PLC0415
+
+    overrides = scan_profile.parse_set(settings)
+    target = None
+    if platform:
+        goos, _, goarch = platform.partition("/")
+        if not goarch:
+            raise InputError(f"--platform {platform!r}: expected GOOS/GOARCH, e.g. darwin/arm64")
+        if goos not in KNOWN_OS or goarch not in KNOWN_ARCH:
+            raise InputError(f"--platform {platform!r}: unknown GOOS or GOARCH")
+        target = Platform(goos=goos, goarch=goarch, cgo=goos not in ("js", "wasip1", "plan9"))
+    if quiet or not sys.stderr.isatty():
+        measurements = scan(path, target, use_go=use_go)
+    else:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True) as bar:
+            task = bar.add_task(f"scanning {path}")
+
+            def progress(files: int, lines: int) -> None:
+                if files % 50 == 0:
+                    bar.update(task, description=f"scanning {path}: {files:,} Go files, {lines:,} lines")
+
+            measurements = scan(path, target, progress=progress, use_go=use_go)
+    return scan_profile.build_profile(measurements, data.knowledge, overrides), measurements
+
+
+@profile_app.command("scan")
+def profile_scan(
+    path: Path = typer.Argument(..., help="The folder holding go.mod or go.work."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, yaml (a profile file) or json (profile and every measurement)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Save the profile YAML here (for `recommend --profile`)."),
+    settings: Optional[List[str]] = typer.Option(None, "--set", metavar="FIELD=VALUE", help="Override a field, e.g. --set edit_builds_per_day=40 --set budget.amount=1500."),
+    use_go: bool = typer.Option(False, "--use-go", help="Also ask `go list -deps -json` (never downloads: GOFLAGS=-mod=mod GOPROXY=off)."),
+    platform: Optional[str] = typer.Option(None, "--platform", metavar="GOOS/GOARCH", help="Count for this target (default linux/amd64)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+) -> None:
+    """Read a Go module or workspace and print the workload profile it implies, with where each value came from."""
+    from advisor.render.scan_format import SCAN_RENDERERS  # noqa: PLC0415
+
+    _check_format(fmt, tuple(SCAN_RENDERERS))
+    chosen, measurements = _scan_profile(path, _data(), settings or [], use_go, platform, quiet)
+    if output is not None:
+        write_atomic(output, SCAN_RENDERERS["yaml"](chosen, measurements))
+        typer.echo(f"wrote {output}", err=True)
+        if fmt == "yaml":
+            return
+    sys.stdout.write(SCAN_RENDERERS[fmt](chosen, measurements))
 
 
 # ------------------------------------------------------------------ knowledge

@@ -1,0 +1,96 @@
+"""Optional enrichment: `go list -deps -json`, run so that it can never download anything."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from advisor.scan.constraints import Platform
+from advisor.scan.gofile import count_lines
+
+GO_LIST_TIMEOUT_S = 600
+
+
+@dataclass
+class GoListResult:
+    """Counts from the go command, or why it could not give them."""
+    go_version: str | None = None
+    own_packages: int = 0
+    own_lines: int = 0
+    dependency_packages: int = 0
+    dependency_lines: int = 0
+    std_packages: int = 0
+    error: str | None = None
+    package_errors: list[str] = field(default_factory=list)
+
+
+def _decode_stream(text: str) -> list[dict]:
+    """go list -json prints one JSON object after another, not an array."""
+    decoder, position, objects = json.JSONDecoder(), 0, []
+    while position < len(text):
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position >= len(text):
+            break
+        item, position = decoder.raw_decode(text, position)
+        objects.append(item)
+    return objects
+
+
+def _lines(package: dict) -> int:
+    total = 0
+    for name in package.get("GoFiles", []) + package.get("CgoFiles", []):
+        try:
+            total += count_lines((Path(package["Dir"]) / name).read_bytes())
+        except OSError:
+            continue
+    return total
+
+
+def go_list_deps(tree, platform: Platform, environ: dict[str, str]) -> GoListResult:
+    """Packages and lines of each main module and of everything it imports, as the go command resolves them."""
+    go = shutil.which("go", path=environ.get("PATH"))
+    if go is None:
+        return GoListResult(error="--use-go: no `go` command on PATH")
+    env = dict(environ, GOFLAGS="-mod=mod", GOPROXY="off", GOOS=platform.goos, GOARCH=platform.goarch,
+               CGO_ENABLED="1" if platform.cgo else "0", GOTOOLCHAIN="local")
+    result = GoListResult()
+    try:
+        version = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True, env=env, timeout=60)
+        result.go_version = version.stdout.strip() or None
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    seen: set[str] = set()
+    for module in tree.modules:
+        try:
+            done = subprocess.run([go, "list", "-e", "-deps", "-json", "./..."], cwd=module.root, env=env,
+                                  capture_output=True, text=True, timeout=GO_LIST_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            return GoListResult(go_version=result.go_version, error=f"--use-go: go list took over {GO_LIST_TIMEOUT_S} s in {module.root}")
+        except OSError as error:
+            return GoListResult(go_version=result.go_version, error=f"--use-go: cannot run go ({error})")
+        if done.returncode != 0 and not done.stdout.strip():
+            first = next((line for line in done.stderr.splitlines() if line.strip()), "no output")
+            return GoListResult(go_version=result.go_version, error=f"--use-go: go list failed in {module.root}: {first}")
+        try:
+            packages = _decode_stream(done.stdout)
+        except json.JSONDecodeError as error:
+            return GoListResult(go_version=result.go_version, error=f"--use-go: unreadable go list output ({error})")
+        for package in packages:
+            path = package.get("ImportPath", "")
+            if path in seen or path == "C":
+                continue
+            seen.add(path)
+            if package.get("Error"):
+                result.package_errors.append(f"{path}: {package['Error'].get('Err', '').splitlines()[0] if package['Error'].get('Err') else 'error'}")
+            main = (package.get("Module") or {}).get("Main", False) or (module.module == "std" and package.get("Standard"))
+            if package.get("DepOnly") is not True and main:
+                result.own_packages += 1
+                result.own_lines += _lines(package)
+            else:
+                result.dependency_packages += 1
+                result.dependency_lines += _lines(package)
+                result.std_packages += 1 if package.get("Standard") else 0
+    return result

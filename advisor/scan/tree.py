@@ -1,0 +1,241 @@
+"""Walking a Go module or workspace the way `go list ./...` does, reading every package's files once."""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from advisor.scan.constraints import Platform
+from advisor.scan.gofile import GoFile, read_go_file
+from advisor.scan.gomod import GoMod, GoWork, parse_go_mod, parse_go_work
+from advisor.yamlio import InputError
+
+# Version-control and tool folders that never hold the project's Go code or build configuration.
+NEVER_WALKED = frozenset({".git", ".hg", ".svn", ".bzr", "node_modules", ".idea", ".vscode", "__pycache__"})
+# Hidden folders that hold CI configuration (walked for build files only; Go ignores hidden folders).
+CI_FOLDERS = frozenset({".github", ".gitlab", ".circleci", ".buildkite", ".woodpecker", ".devcontainer", ".ci"})
+# A file this large is almost surely generated; it is counted, and said so.
+HUGE_FILE_BYTES = 8 * 1024 * 1024
+
+Progress = Callable[[int, int], None]  # (files read, lines counted)
+
+
+@dataclass
+class Package:
+    """A directory of Go files, as `go list` would name it."""
+    import_path: str
+    dir: Path
+    module: str
+    files: list[GoFile] = field(default_factory=list)
+    vendored: bool = False
+
+    def matching(self, platform: Platform | None) -> list[GoFile]:
+        """Files that build for platform; None means any tags except `ignore` (how `./...` matches)."""
+        chosen = []
+        for f in self.files:
+            if platform is not None and not platform.allows_name(f.name):
+                continue
+            if f.constraint is not None and not f.constraint.allows(platform):
+                continue
+            if platform is not None and f.uses_cgo and not platform.cgo:
+                continue
+            chosen.append(f)
+        return chosen
+
+    def code(self, platform: Platform | None = None) -> list[GoFile]:
+        return [f for f in self.matching(platform) if not f.is_test]
+
+    def tests(self, platform: Platform | None = None) -> list[GoFile]:
+        return [f for f in self.matching(platform) if f.is_test]
+
+    def imports(self, platform: Platform | None = None) -> set[str]:
+        return {i for f in self.code(platform) for i in f.imports}
+
+
+@dataclass
+class Tree:
+    """Everything read from one scan root."""
+    root: Path
+    modules: list[GoMod]
+    work: GoWork | None = None
+    packages: dict[str, Package] = field(default_factory=dict)      # own, by import path
+    vendored: dict[str, Package] = field(default_factory=dict)      # under a module's vendor/
+    nested_modules: list[Path] = field(default_factory=list)        # go.mod below a root, not in the workspace
+    build_files: list[Path] = field(default_factory=list)           # Makefiles, CI, Dockerfiles... (relative)
+    ignored_go_dirs: list[Path] = field(default_factory=list)       # testdata, _x, .x folders holding .go files
+    warnings: list[str] = field(default_factory=list)
+    files_read: int = 0
+    lines_read: int = 0
+
+
+def is_build_file(relative: Path) -> bool:
+    """Files whose contents say how the project is built, tested, containerised or released."""
+    name = relative.name
+    lower = name.lower()
+    parts = relative.parts
+    if lower in ("makefile", "gnumakefile", "justfile", ".justfile", "jenkinsfile", "chart.yaml", "go.work") or lower.endswith(".mk"):
+        return True
+    if lower in ("taskfile.yml", "taskfile.yaml", "taskfile.dist.yml", "taskfile.dist.yaml", ".gitlab-ci.yml",
+                 ".drone.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", "cloudbuild.yaml"):
+        return True
+    if lower.startswith((".goreleaser", "goreleaser")) and lower.endswith((".yml", ".yaml")):
+        return True
+    if lower in ("dockerfile", "containerfile") or lower.startswith("dockerfile.") or lower.endswith((".dockerfile", ".containerfile")):
+        return True
+    if (lower.startswith(("docker-compose", "compose")) and lower.endswith((".yml", ".yaml"))):
+        return True
+    if lower.endswith((".sh", ".bash")):
+        return True
+    if lower.endswith((".yml", ".yaml")) and (parts[:2] == (".github", "workflows") or parts[:1] == (".circleci",)
+                                              or "kind" in lower or "k3d" in lower or parts[:1] in ((".ci",), (".gitlab",))):
+        return True
+    return False
+
+
+def _module_import_path(module: str, relative: Path) -> str:
+    # GOROOT/src is module "std" and GOROOT/src/cmd module "cmd": std packages have no prefix.
+    rel = relative.as_posix()
+    if module == "std":
+        return rel if rel != "." else "std"
+    return module if rel == "." else f"{module}/{rel}"
+
+
+def find_modules(root: Path) -> tuple[GoWork | None, list[GoMod]]:
+    """The workspace (go.work) or module (go.mod) at root; a clear error when root is neither."""
+    if not root.exists():
+        raise InputError(f"{root}: no such directory")
+    if not root.is_dir():
+        raise InputError(f"{root}: not a directory (pass the folder holding go.mod or go.work)")
+    work_file, mod_file = root / "go.work", root / "go.mod"
+    if work_file.is_file():
+        work = parse_go_work(work_file)
+        modules = []
+        for use, line in work.uses:
+            folder = (root / use).resolve()
+            if not (folder / "go.mod").is_file():
+                raise InputError(f"{work_file}:{line}: use {use}: no go.mod in {folder}")
+            modules.append(parse_go_mod(folder / "go.mod"))
+        return work, modules
+    if mod_file.is_file():
+        return None, [parse_go_mod(mod_file)]
+    for parent in root.resolve().parents:
+        if (parent / "go.mod").is_file() or (parent / "go.work").is_file():
+            raise InputError(f"{root}: no go.mod here; it is inside the module at {parent} (scan that folder)")
+    raise InputError(f"{root}: not a Go module or workspace (no go.mod or go.work); run `go mod init` first")
+
+
+def _read(path: Path, tree: Tree) -> bytes | None:
+    try:
+        info = path.stat()
+    except OSError as error:
+        tree.warnings.append(f"{path}: skipped ({error.strerror or error})")
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        tree.warnings.append(f"{path}: unreadable, skipped ({error.strerror or error})")
+        return None
+
+
+def walk_tree(root: Path, progress: Progress | None = None) -> Tree:
+    """Read the module(s) at root: own packages, vendored packages, nested modules and build files."""
+    work, modules = find_modules(root)
+    root = root.resolve()
+    tree = Tree(root=root, modules=modules, work=work)
+    module_at = {m.root.resolve(): m for m in modules}
+    walk_roots = sorted({root, *module_at})  # a go.work may use modules outside root
+    seen: set[Path] = set()
+
+    def on_error(error: OSError) -> None:
+        tree.warnings.append(f"{error.filename}: unreadable folder, skipped ({error.strerror or error})")
+
+    for start in walk_roots:
+        if start in seen or any(start.is_relative_to(s) for s in seen):
+            continue
+        seen.add(start)
+        context: dict[Path, tuple[GoMod | None, str]] = {}
+        for folder, dirnames, filenames in os.walk(start, onerror=on_error):
+            here = Path(folder)
+            module, mode = context.get(here, context.get(here.parent, (None, "tooling")))
+            if here in module_at:
+                module, mode = module_at[here], "own"
+            elif here != start and (here / "go.mod").is_file() and mode in ("own",):
+                tree.nested_modules.append(here.relative_to(root) if here.is_relative_to(root) else here)
+                mode = "tooling"
+            elif here == start and here not in module_at:
+                module, mode = None, "tooling"
+            context[here] = (module, mode)
+            kept = []
+            for name in sorted(dirnames):
+                child = here / name
+                if name in NEVER_WALKED:
+                    continue
+                if os.path.islink(child):
+                    if mode != "tooling" and child.is_dir():
+                        tree.warnings.append(f"{child}: symlinked folder ignored (go list ignores it too)")
+                    continue
+                hidden_or_ignored = name.startswith((".", "_")) or name == "testdata"
+                if hidden_or_ignored:
+                    if name in CI_FOLDERS and here == start:
+                        kept.append(name)
+                        context[child] = (None, "tooling")
+                    elif mode == "own" and any(f.endswith(".go") for f in _list(child)):
+                        tree.ignored_go_dirs.append(child.relative_to(root) if child.is_relative_to(root) else child)
+                    continue
+                if name == "vendor" and mode == "own" and module is not None and here == module.root.resolve():
+                    context[child] = (module, "vendor")
+                    kept.append(name)
+                    continue
+                if name == "vendor" and mode != "vendor":
+                    continue  # cmd/go prunes vendor folders below the module root too
+                kept.append(name)
+            dirnames[:] = kept
+            # children inherit this folder's context unless they set their own above
+            for name in kept:
+                context.setdefault(here / name, (module, mode))
+            relative = here.relative_to(root) if here.is_relative_to(root) else here
+            if mode != "vendor":
+                for name in filenames:
+                    if is_build_file(relative / name):
+                        tree.build_files.append(relative / name)
+            if mode not in ("own", "vendor") or module is None:
+                continue
+            go_names = [n for n in sorted(filenames) if n.endswith(".go") and not n.startswith((".", "_"))]
+            if not go_names:
+                continue
+            if mode == "own":
+                import_path = _module_import_path(module.module, here.relative_to(module.root.resolve()))
+            else:
+                import_path = here.relative_to(module.root.resolve() / "vendor").as_posix()
+            package = Package(import_path=import_path, dir=here, module=module.module, vendored=mode == "vendor")
+            for name in go_names:
+                data = _read(here / name, tree)
+                if data is None:
+                    continue
+                facts = read_go_file(name, data)
+                if len(data) > HUGE_FILE_BYTES:
+                    kind = "generated" if facts.generated else "not marked generated"
+                    tree.warnings.append(f"{here / name}: huge file ({len(data) / 2**20:.0f} MB, {facts.lines:,} lines, {kind}); counted")
+                if facts.problem:
+                    tree.warnings.append(f"{here / name}: {facts.problem}")
+                package.files.append(facts)
+                tree.files_read += 1
+                tree.lines_read += facts.lines
+                if progress is not None:
+                    progress(tree.files_read, tree.lines_read)
+            if import_path == "builtin" and module.module == "std":
+                continue  # a pseudo-package for documentation; cmd/go skips it too
+            if package.matching(None):
+                (tree.vendored if package.vendored else tree.packages)[import_path] = package
+    return tree
+
+
+def _list(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
