@@ -89,9 +89,17 @@ def _yaml_documents(text: str, relative: Path, setup: BuildSetup) -> list:
         return []
 
 
+_TRAILING_COMMENT = re.compile(r"(^|\s)#.*$")
+
+
 def _code_lines(text: str) -> list[tuple[int, str]]:
-    """Lines that are not comments in shell, make, YAML and just syntax (all use #)."""
-    return [(n, line) for n, line in enumerate(text.splitlines(), start=1) if not line.lstrip().startswith("#")]
+    """Lines with comments removed in shell, make, YAML and just syntax (all start comments with #)."""
+    lines = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        code = _TRAILING_COMMENT.sub("", line)
+        if code.strip():
+            lines.append((number, code))
+    return lines
 
 
 def _scan_commands(relative: Path, text: str, setup: BuildSetup) -> None:

@@ -36,15 +36,20 @@ class Closure:
         return sum(self.std.values()) + sum(self.third_party.values())
 
     def unresolved_modules(self) -> set[str]:
-        return {module or path for path, module in self.unresolved.items()}
+        """Third-party modules (or bare import paths no requirement covers) with no code on disk."""
+        return {module or path for path, module in self.unresolved.items() if not _is_std(path)}
+
+    def unresolved_std(self) -> set[str]:
+        return {path for path in self.unresolved if _is_std(path)}
 
 
 def find_goroot(environ: dict[str, str] | None = None) -> Path | None:
     """The Go installation's root, found from GOROOT or the `go` on PATH without running it."""
     environ = os.environ if environ is None else environ
+    if environ.get("GOROOT"):  # as for the go command, an explicit GOROOT is the only one looked at
+        root = Path(environ["GOROOT"])
+        return root.resolve() if (root / "src" / "runtime").is_dir() else None
     candidates = []
-    if environ.get("GOROOT"):
-        candidates.append(Path(environ["GOROOT"]))
     go = shutil.which("go", path=environ.get("PATH"))
     if go:
         candidates.append(Path(os.path.realpath(go)).parent.parent)

@@ -108,7 +108,7 @@ def scanned_profile(m: Measurements, knowledge: Knowledge, today: dt.date | None
         std_lines, _ = _default(knowledge, "go.build.std_lines_typical")
         dep_packages, dep_lines = dep_packages + int(std_packages), dep_lines + int(std_lines)
         dep_origin += f"; no Go installation found, so the standard library is the {std_origin}"
-    missing = sorted(c.unresolved_modules() - {""})
+    missing = sorted(c.unresolved_modules())
     if missing:
         per_module, per_origin = _default(knowledge, "scan.packages_per_dependency_module")
         per_package, _ = _default(knowledge, "scan.lines_per_dependency_package")

@@ -183,7 +183,7 @@ def walk_tree(root: Path, progress: Progress | None = None) -> Tree:
                     if name in CI_FOLDERS and here == start:
                         kept.append(name)
                         context[child] = (None, "tooling")
-                    elif mode == "own" and any(f.endswith(".go") for f in _list(child)):
+                    elif mode == "own" and _holds_go(child):
                         tree.ignored_go_dirs.append(child.relative_to(root) if child.is_relative_to(root) else child)
                     continue
                 if name == "vendor" and mode == "own" and module is not None and here == module.root.resolve():
@@ -234,8 +234,13 @@ def walk_tree(root: Path, progress: Progress | None = None) -> Tree:
     return tree
 
 
-def _list(folder: Path) -> list[str]:
-    try:
-        return os.listdir(folder)
-    except OSError:
-        return []
+def _holds_go(folder: Path, limit: int = 5000) -> bool:
+    """Whether a folder Go ignores holds .go files (looked for in at most `limit` entries)."""
+    seen = 0
+    for _, _, filenames in os.walk(folder):
+        if any(name.endswith(".go") for name in filenames):
+            return True
+        seen += len(filenames) + 1
+        if seen > limit:
+            return False
+    return False
