@@ -189,18 +189,18 @@ def reference_problems(records: dict[str, dict[str, Any]], locations: dict[tuple
             where = locations[(kind, record_id)]
             for field_path, source in sorted(set(_source_refs(record))):
                 if source not in source_ids and source != ADVISOR_ESTIMATE:
-                    problems.append(Problem(where.path, _field_line(where, field_path), f"{record_id}.{field_path}",
+                    problems.append(Problem(where.path, field_line(where, field_path), f"{record_id}.{field_path}",
                                             f"source {source!r} is not in knowledge/sources.yaml"))
     for machine_id in sorted(records["machines"]):
         machine: Machine = records["machines"][machine_id]
         where = locations[("machines", machine_id)]
         for cpu_id in machine.cpu_options:
             if cpu_id not in cpus:
-                problems.append(Problem(where.path, _field_line(where, "cpu_options"), f"{machine_id}.cpu_options",
+                problems.append(Problem(where.path, field_line(where, "cpu_options"), f"{machine_id}.cpu_options",
                                         f"unknown CPU {cpu_id!r}"))
         for index, config in enumerate(machine.configurations):
             if config.ssd.value not in ssds:
-                problems.append(Problem(where.path, _field_line(where, f"configurations.{index}.ssd"),
+                problems.append(Problem(where.path, field_line(where, f"configurations.{index}.ssd"),
                                         f"{machine_id}.configurations.{config.id}.ssd", f"unknown SSD {config.ssd.value!r}"))
     return problems
 
@@ -225,7 +225,7 @@ def _source_refs(value: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
             yield from _source_refs(item, f"{prefix}{key}.")
 
 
-def _field_line(where: Located, field_path: str) -> int:
+def field_line(where: Located, field_path: str) -> int:
     parts = [int(p) if p.isdigit() else p for p in field_path.split(".") if p]
     return line_of(where.data, parts) or where.line
 

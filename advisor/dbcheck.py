@@ -9,7 +9,7 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel
 
-from advisor.catalog import Located, Problem, read_records, reference_problems
+from advisor.catalog import Located, Problem, field_line, read_records, reference_problems
 from advisor.knowledge import Knowledge
 from advisor.models import Cpu, Machine, Ssd
 from advisor.paths import data_dir
@@ -106,6 +106,22 @@ def consistency_problems(records: dict[str, dict[str, Any]], locations: dict[tup
     return problems
 
 
+def weak_source_problems(records: dict[str, dict[str, Any]], locations: dict[tuple[str, str], Located],
+                         knowledge: Knowledge) -> list[Problem]:
+    """A value resting on an aggregator (machine-written spec sites) may be an estimate, never documented or measured."""
+    problems: list[Problem] = []
+    for kind, by_id in records.items():
+        for record_id in sorted(by_id):
+            where = locations[(kind, record_id)]
+            for field_path, sourced in _sourced_fields(by_id[record_id]):
+                source = knowledge.sources.get(sourced.source)
+                if source is not None and source.kind == "aggregator" and sourced.confidence in ("documented", "measured"):
+                    problems.append(Problem(where.path, field_line(where, field_path), f"{record_id}.{field_path}",
+                                            f"{sourced.confidence} on the strength of aggregator {source.id!r} alone; "
+                                            "cite the vendor or a review, or mark it estimate"))
+    return problems
+
+
 def _lacking(record: Any) -> list[str]:
     """What an outside contributor's record still lacks for a trustworthy score."""
     missing = []
@@ -131,6 +147,7 @@ def check(db_dir: Path | None, knowledge: Knowledge) -> Report:
     records, locations, problems = read_records(db_dir)
     problems += reference_problems(records, locations, set(knowledge.sources))
     problems += consistency_problems(records, locations)
+    problems += weak_source_problems(records, locations, knowledge)
     report = Report(errors=problems, counts={kind: len(items) for kind, items in records.items()})
     per_vendor: dict[str, Counter] = defaultdict(Counter)
     weakest = []

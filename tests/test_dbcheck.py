@@ -91,3 +91,11 @@ def test_db_list_filters(data, filters, check_row):
     rows = list_rows(data.catalog, "machines", **filters)
     assert rows and all(check_row(r) for r in rows)
     assert len(rows) < len(data.catalog.machines)
+
+
+def test_documented_value_resting_on_an_aggregator_alone(db_copy, knowledge_copy):
+    # pgrid.app is a machine-written spec aggregator: a value it alone supports may only be an estimate
+    _edit(db_copy / "ssds" / "client-and-datacentre.yaml", r"(  source: pgrid-crucial-p3-1tb\n  confidence: )estimate",
+          r"\g<1>documented")
+    errors = [str(p) for p in check(db_copy, api.load_knowledge_only(knowledge_copy)).errors]
+    assert any("crucial-p3.nand: documented on the strength of aggregator 'pgrid-crucial-p3-1tb'" in e for e in errors)
