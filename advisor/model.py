@@ -122,14 +122,17 @@ def _amdahl_seconds(work_cpu_s: float, serial: float, single: float, throughput:
 def _total_kloc(c: Calc, profile: Profile) -> float:
     own = c.given("profile.own_lines", profile.own_lines, "lines")
     deps = c.given("profile.dependency_lines", profile.dependency_lines, "lines")
-    std = c.coef("go.build.std_lines_typical")
+    # a scanned profile knows its standard-library closure; a preset uses the typical one
+    std = (c.given("profile.std_lines", profile.std_lines, "lines") if profile.std_lines is not None
+           else c.coef("go.build.std_lines_typical"))
     return (own + deps + std) / 1000
 
 
 def _packages(c: Calc, profile: Profile) -> float:
     return (c.given("profile.own_packages", profile.own_packages) +
             c.given("profile.dependency_packages", profile.dependency_packages) +
-            c.coef("go.build.std_packages_typical"))
+            (c.given("profile.std_packages", profile.std_packages) if profile.std_packages is not None
+             else c.coef("go.build.std_packages_typical")))
 
 
 def _changed_packages(c: Calc, profile: Profile) -> float:

@@ -384,6 +384,8 @@ class Profile(Frozen):
     own_lines: int = Field(ge=1)
     dependency_packages: int = Field(ge=0)
     dependency_lines: int = Field(ge=0)
+    std_packages: int | None = Field(default=None, ge=0, description="standard-library packages the build compiles; unset: the go.build.std_packages_typical coefficient")
+    std_lines: int | None = Field(default=None, ge=0, description="lines of those packages; unset: the go.build.std_lines_typical coefficient")
     test_packages: int = Field(default=0, ge=0)
     edit_builds_per_day: int = Field(ge=0, le=2000)
     changed_packages_per_edit: float = Field(default=2, ge=1)

@@ -126,3 +126,14 @@ def test_identical_input_gives_identical_json():
     second = RENDERERS["json"].recommendation(api.recommend("platform", data=DATA))
     assert first == second
     assert json.loads(first)["ranked"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(mc=configs, profile=profiles, std_lines=st.integers(0, 600_000), more=st.integers(1, 400_000))
+def test_a_larger_measured_standard_library_never_shortens_a_cold_build(mc, profile, std_lines, more):
+    # scanned profiles carry their measured std closure; presets fall back to the typical one
+    small = Profile.model_validate({**profile.model_dump(), "std_lines": std_lines, "std_packages": 100})
+    large = Profile.model_validate({**profile.model_dump(), "std_lines": std_lines + more, "std_packages": 100})
+    before = predict(mc, small, DATA.knowledge, ACCEPTED).value("cold_build_s")
+    after = predict(mc, large, DATA.knowledge, ACCEPTED).value("cold_build_s")
+    assert after > before

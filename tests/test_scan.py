@@ -141,9 +141,15 @@ def test_vendored_code_is_measured_and_used_for_the_closure():
 def test_without_go_installed_the_standard_library_is_an_estimate(data):
     m = scan(FIXTURES / "vendored", environ=NO_GO)
     profile = build_profile(m, data.knowledge, today=TODAY)
-    typical = data.knowledge.coefficient("go.build.std_packages_typical").value
-    assert profile.dependency_packages == 1 + typical
-    assert "no Go installation found" in profile.provenance["dependency_packages"]
+    assert profile.dependency_packages == 1                   # github.com/acme/left, from vendor/
+    assert profile.std_packages is None and profile.std_lines is None
+    assert "go.build.std_packages_typical" in profile.provenance["std_packages"]
+
+
+def test_with_go_installed_the_standard_library_closure_is_measured(service_profile, service):
+    assert service_profile.std_packages == len(service.closure.std) > 10
+    assert service_profile.std_lines == sum(service.closure.std.values())
+    assert service_profile.dependency_packages == 1           # example.com/lib, through the local replace
 
 
 def test_modules_missing_from_disk_are_estimated_and_named(tmp_path, data):

@@ -22,6 +22,7 @@ class GoListResult:
     dependency_packages: int = 0
     dependency_lines: int = 0
     std_packages: int = 0
+    std_lines: int = 0
     error: str | None = None
     package_errors: list[str] = field(default_factory=list)
 
@@ -90,7 +91,10 @@ def go_list_deps(tree, platform: Platform, environ: dict[str, str]) -> GoListRes
                 result.own_packages += 1
                 result.own_lines += _lines(package)
             else:
+                result_lines = _lines(package)
                 result.dependency_packages += 1
-                result.dependency_lines += _lines(package)
-                result.std_packages += 1 if package.get("Standard") else 0
+                result.dependency_lines += result_lines
+                if package.get("Standard"):
+                    result.std_packages += 1
+                    result.std_lines += result_lines
     return result

@@ -99,31 +99,39 @@ def scanned_profile(m: Measurements, knowledge: Knowledge, today: dt.date | None
         f"_x and .x folders and nested modules left out)")
     fields["own_lines"], origin["own_lines"] = m.own_lines, (
         f"scan: lines of those files ({m.generated_lines:,} of them in generated files; {m.test_lines:,} test lines not counted)")
-    dep_packages, dep_lines = c.packages, c.lines
-    parts = [f"{len(c.std)} standard-library packages", f"{len(c.third_party)} third-party packages"]
-    where = ", ".join(f"{n} from {k}" for k, n in sorted(c.found_in.items()))
-    dep_origin = f"scan: import closure for {m.platform.label}: {' and '.join(parts)} ({where or 'none found on disk'})"
-    if c.goroot is None:
-        std_packages, std_origin = _default(knowledge, "go.build.std_packages_typical")
-        std_lines, _ = _default(knowledge, "go.build.std_lines_typical")
-        dep_packages, dep_lines = dep_packages + int(std_packages), dep_lines + int(std_lines)
-        dep_origin += f"; no Go installation found, so the standard library is the {std_origin}"
+    dep_packages, dep_lines = len(c.third_party), sum(c.third_party.values())
+    where = ", ".join(f"{n} from {k}" for k, n in sorted(c.found_in.items()) if k != "goroot")
+    dep_origin = (f"scan: third-party part of the import closure for {m.platform.label}: {dep_packages} packages "
+                  f"({where or 'none found on disk'})")
+    if c.goroot is not None:
+        fields["std_packages"], fields["std_lines"] = len(c.std), sum(c.std.values())
+        origin["std_packages"] = origin["std_lines"] = (
+            f"scan: standard-library part of the import closure, read from {c.goroot}")
+        missing_std = sorted(c.unresolved_std())
+        if missing_std:
+            origin["std_packages"] += (f"; {len(missing_std)} imported standard-library packages are not in that Go "
+                                       f"(older than the module needs?): {_evidence_list(missing_std)}")
+    else:
+        origin["std_packages"] = origin["std_lines"] = (
+            "no Go installation found: the model uses go.build.std_packages_typical and go.build.std_lines_typical (estimates)")
     missing = sorted(c.unresolved_modules())
     if missing:
-        per_module, per_origin = _default(knowledge, "scan.packages_per_dependency_module")
+        per_module, _ = _default(knowledge, "scan.packages_per_dependency_module")
         per_package, _ = _default(knowledge, "scan.lines_per_dependency_package")
         guessed = round(len(missing) * per_module)
         dep_packages += guessed
         dep_lines += int(guessed * per_package)
         dep_origin += (f"; {len(missing)} imported modules are not on disk (no vendor/, module cache or GOPATH copy: "
-                       f"{_evidence_list(missing)}), estimated at {per_module} packages each")
+                       f"{_evidence_list(missing)}), estimated at scan.packages_per_dependency_module = {per_module} "
+                       f"packages and scan.lines_per_dependency_package = {per_package} lines each (estimates)")
     fields["dependency_packages"], origin["dependency_packages"] = dep_packages, dep_origin
-    fields["dependency_lines"], origin["dependency_lines"] = dep_lines, dep_origin.replace("import closure", "lines of the import closure", 1)
+    fields["dependency_lines"], origin["dependency_lines"] = dep_lines, dep_origin.replace("packages (", "packages' lines (", 1)
     if m.go_list is not None and m.go_list.error is None and not m.go_list.package_errors:
         g = m.go_list
         fields.update(own_packages=g.own_packages or fields["own_packages"], own_lines=g.own_lines or fields["own_lines"],
-                      dependency_packages=g.dependency_packages, dependency_lines=g.dependency_lines)
-        for key in ("own_packages", "own_lines", "dependency_packages", "dependency_lines"):
+                      dependency_packages=g.dependency_packages - g.std_packages,
+                      dependency_lines=g.dependency_lines - g.std_lines, std_packages=g.std_packages, std_lines=g.std_lines)
+        for key in ("own_packages", "own_lines", "dependency_packages", "dependency_lines", "std_packages", "std_lines"):
             origin[key] = f"go list -deps ({g.go_version or 'go'}, GOFLAGS=-mod=mod GOPROXY=off) for {m.platform.label}"
     fields["test_packages"], origin["test_packages"] = len(m.test_packages), (
         f"scan: packages whose _test.go files declare {m.tests:,} tests, {m.benchmarks:,} benchmarks and {m.fuzz_targets:,} fuzz targets")
