@@ -105,7 +105,7 @@ def test_lines_count_code_files_and_set_generated_and_test_lines_apart(service):
 
 
 def test_tests_benchmarks_and_fuzz_targets_are_counted_and_lowercase_names_are_not_tests(service):
-    assert (service.tests, service.benchmarks, service.fuzz_targets) == (2, 1, 1)
+    assert (service.test_files, service.tests, service.benchmarks, service.fuzz_targets) == (1, 2, 1, 1)
     assert service.test_packages == ["example.com/service/internal/api"]
 
 
@@ -170,9 +170,13 @@ def test_a_workspace_scans_every_module_it_uses():
 
 
 # ------------------------------------------------------------------ build files
-def test_race_is_found_in_makefiles_and_ci_but_not_in_comments(service):
-    assert [str(e) for e in service.setup.race_runs] == [".github/workflows/ci.yml:8", "Makefile:8"]
-    assert service.setup.race_share == 0.5                    # 2 of 4 go test invocations
+def test_race_is_found_in_makefiles_taskfiles_and_ci_but_not_in_comments(service):
+    assert [str(e) for e in service.setup.race_runs] == [
+        ".github/workflows/ci.yml:8", ".gitlab-ci.yml:4", "Makefile:8", "Taskfile.yml:5"]
+    # justfile, scripts/check.sh and `$(GO) test` in the Makefile run go test without -race
+    assert [str(e) for e in service.setup.test_runs if e not in service.setup.race_runs] == [
+        "Makefile:5", "justfile:2", "scripts/check.sh:3"]
+    assert service.setup.race_share == 4 / 7
 
 
 def test_plain_module_has_no_race_no_cgo_no_containers_no_targets(data):
@@ -197,6 +201,7 @@ def test_compose_services_clusters_and_pinned_images_become_containers(service_p
     assert by_name["cache"].kind == "redis" and not by_name["cache"].fsync_heavy
     assert by_name["search"].kind == "generic" and by_name["search"].image_arches == ("amd64",)
     assert by_name["kind cluster"].kind == "kind-cluster"
+    assert by_name["k3d cluster"].kind == "k3d-cluster"       # found by its apiVersion, not its file name
     assert by_name["golang:1.22"].image_arches == ("amd64",)  # FROM --platform=linux/amd64
     assert "app" not in by_name                                # built from the project's own Dockerfile
     assert "gcr.io/distroless/static-debian12" not in by_name  # not pinned: runs natively
@@ -215,6 +220,7 @@ def test_every_scanned_field_says_where_it_came_from(service_profile):
     assert service_profile.provenance["edit_builds_per_day"].startswith("default: profile.default.edit_builds_per_day")
     assert "estimate" in service_profile.provenance["edit_builds_per_day"]
     assert service_profile.provenance["race"].startswith("scan: -race at .github/workflows/ci.yml:8")
+    assert service_profile.race_share == 0.57
 
 
 def test_set_overrides_a_field_and_records_it(service, data):
@@ -261,6 +267,32 @@ def test_non_utf8_and_unparsable_files_are_warnings_not_failures(tmp_path):
     assert "latin1.go: not UTF-8 (byte 17)" in warnings
     assert "broken.go: header not parsed: no package clause" in warnings
     assert m.own_packages == ["example.com/m"]
+
+
+def test_unreadable_files_are_skipped_with_a_warning(tmp_path, monkeypatch):
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (tmp_path / "ok.go").write_text("package m\n")
+    (tmp_path / "secret.go").write_text("package m\n")
+    real = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        # running as root, chmod 000 would not stop the read: simulate the permission error instead
+        if path.name == "secret.go":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    m = scan(tmp_path)
+    assert any("secret.go: unreadable, skipped (Permission denied)" in w for w in m.tree.warnings)
+    assert m.own_lines == 1
+
+
+def test_progress_is_reported_while_reading(tmp_path):
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    for index in range(5):
+        (tmp_path / f"f{index}.go").write_text("package m\n\nvar _ = 1\n")
+    calls = []
+    scan(tmp_path, progress=lambda files, lines: calls.append((files, lines)))
+    assert calls == [(n, 3 * n) for n in range(1, 6)]
 
 
 def test_symlink_loops_are_not_followed(tmp_path):

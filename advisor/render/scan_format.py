@@ -30,7 +30,7 @@ def summary(m: Measurements) -> dict[str, Any]:
                      "with_tests": len(m.test_packages), "vendored": len(tree.vendored),
                      "any_platform": sum(1 for p in tree.packages.values() if p.code(None))},
         "lines": {"own": m.own_lines, "generated": m.generated_lines, "tests": m.test_lines, "vendored": m.vendored_lines},
-        "tests": {"tests": m.tests, "benchmarks": m.benchmarks, "fuzz_targets": m.fuzz_targets},
+        "tests": {"files": m.test_files, "tests": m.tests, "benchmarks": m.benchmarks, "fuzz_targets": m.fuzz_targets},
         "cgo_packages": m.cgo_packages,
         "platform_specific_files": dict(m.platform_files.most_common()),
         "feature_tags": dict(m.feature_tags.most_common()),
@@ -114,6 +114,7 @@ def profile_table(profile: Profile, m: Measurements) -> str:
         f"packages: {s['packages']['own']} own ({s['packages']['any_platform']} for any platform), "
         f"{s['packages']['test_only']} test-only, {s['packages']['vendored']} vendored; lines: {s['lines']['own']:,} own, "
         f"{s['lines']['generated']:,} generated, {s['lines']['tests']:,} test, {s['lines']['vendored']:,} vendored",
+        f"tests: {m.test_files:,} test files with {m.tests:,} tests, {m.benchmarks:,} benchmarks, {m.fuzz_targets:,} fuzz targets",
         f"dependencies: {s['dependencies']['standard_library']} standard library + {s['dependencies']['third_party']} third-party "
         f"packages, {s['dependencies']['lines']:,} lines (found in {s['dependencies']['found_in'] or 'nothing on disk'})",
     ]

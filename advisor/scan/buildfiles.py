@@ -207,26 +207,59 @@ def _scan_goreleaser(relative: Path, text: str, setup: BuildSetup) -> None:
                     setup.cross_targets.setdefault(target, Evidence(relative.as_posix(), _line_of(text, "goos"), "goreleaser build"))
 
 
+_COMMAND_FILES = frozenset({"makefile", "gnumakefile", "justfile", ".justfile", "jenkinsfile", "taskfile.yml",
+                            "taskfile.yaml", "taskfile.dist.yml", "taskfile.dist.yaml", ".gitlab-ci.yml", ".drone.yml",
+                            "azure-pipelines.yml", "bitbucket-pipelines.yml", "cloudbuild.yaml"})
+# Other YAML files are only sniffed for kind/k3d cluster configurations, and only up to this size.
+YAML_SNIFF_BYTES = 256 * 1024
+
+
+def build_file_kind(relative: Path) -> str | None:
+    """What a file can tell about the build: commands, dockerfile, compose, chart, goreleaser, yaml; None if nothing."""
+    lower = relative.name.lower()
+    parts = relative.parts
+    yaml_file = lower.endswith((".yml", ".yaml"))
+    if lower.startswith((".goreleaser", "goreleaser")) and yaml_file:
+        return "goreleaser"
+    if lower in ("dockerfile", "containerfile") or lower.startswith("dockerfile.") or lower.endswith((".dockerfile", ".containerfile")):
+        return "dockerfile"
+    if lower.startswith(("docker-compose", "compose")) and yaml_file:
+        return "compose"
+    if lower == "chart.yaml":
+        return "chart"
+    if lower in _COMMAND_FILES or lower.endswith((".mk", ".sh", ".bash")):
+        return "commands"
+    if yaml_file and (parts[:2] == (".github", "workflows") or parts[:1] in ((".circleci",), (".gitlab",), (".ci",),
+                                                                             (".buildkite",), (".woodpecker",))):
+        return "commands"
+    if yaml_file:
+        return "yaml"
+    return None
+
+
 def read_build_setup(root: Path, files: list[Path]) -> BuildSetup:
     """Everything the detectors find in the build files the tree walk collected."""
     setup = BuildSetup()
+    readers = {"goreleaser": _scan_goreleaser, "dockerfile": _scan_dockerfile, "compose": _scan_compose,
+               "chart": _scan_chart}
     for relative in sorted(files):
-        lower = relative.name.lower()
+        kind = build_file_kind(relative)
+        if kind == "yaml":
+            try:
+                if (root / relative).stat().st_size > YAML_SNIFF_BYTES:
+                    continue
+            except OSError:
+                continue
         text = _text(root, relative, setup)
         if text is None:
             continue
-        if lower.startswith((".goreleaser", "goreleaser")):
-            _scan_goreleaser(relative, text, setup)
-        elif lower in ("dockerfile", "containerfile") or lower.startswith("dockerfile.") or lower.endswith((".dockerfile", ".containerfile")):
-            _scan_dockerfile(relative, text, setup)
-        elif lower.startswith(("docker-compose", "compose")) and lower.endswith((".yml", ".yaml")):
-            _scan_compose(relative, text, setup)
-        elif lower == "chart.yaml":
-            _scan_chart(relative, text, setup)
-        elif lower == "go.work":
-            continue
+        if kind in readers:
+            readers[kind](relative, text, setup)
+        elif kind == "yaml":
+            if "kind.x-k8s.io" in text or "k3d.io" in text:
+                _scan_yaml_config(relative, text, setup)
         else:
-            if lower.endswith((".yml", ".yaml")):
+            if relative.name.lower().endswith((".yml", ".yaml")):
                 _scan_yaml_config(relative, text, setup)
             _scan_commands(relative, text, setup)
     return setup

@@ -30,6 +30,7 @@ class Measurements:
     own_lines: int = 0
     generated_lines: int = 0
     test_lines: int = 0
+    test_files: int = 0
     tests: int = 0
     benchmarks: int = 0
     fuzz_targets: int = 0
@@ -61,6 +62,7 @@ def measure(tree: Tree, platform: Platform, environ: dict[str, str] | None = Non
         for f in code:
             m.own_lines += f.lines
             m.generated_lines += f.lines if f.generated else 0
+        m.test_files += len(tests)
         for f in tests:
             m.test_lines += f.lines
             m.tests, m.benchmarks, m.fuzz_targets = m.tests + f.tests, m.benchmarks + f.benchmarks, m.fuzz_targets + f.fuzz

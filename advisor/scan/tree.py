@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from advisor.scan.buildfiles import build_file_kind
 from advisor.scan.constraints import Platform
 from advisor.scan.gofile import GoFile, read_go_file
 from advisor.scan.gomod import GoMod, GoWork, parse_go_mod, parse_go_work
@@ -68,30 +69,6 @@ class Tree:
     warnings: list[str] = field(default_factory=list)
     files_read: int = 0
     lines_read: int = 0
-
-
-def is_build_file(relative: Path) -> bool:
-    """Files whose contents say how the project is built, tested, containerised or released."""
-    name = relative.name
-    lower = name.lower()
-    parts = relative.parts
-    if lower in ("makefile", "gnumakefile", "justfile", ".justfile", "jenkinsfile", "chart.yaml", "go.work") or lower.endswith(".mk"):
-        return True
-    if lower in ("taskfile.yml", "taskfile.yaml", "taskfile.dist.yml", "taskfile.dist.yaml", ".gitlab-ci.yml",
-                 ".drone.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", "cloudbuild.yaml"):
-        return True
-    if lower.startswith((".goreleaser", "goreleaser")) and lower.endswith((".yml", ".yaml")):
-        return True
-    if lower in ("dockerfile", "containerfile") or lower.startswith("dockerfile.") or lower.endswith((".dockerfile", ".containerfile")):
-        return True
-    if (lower.startswith(("docker-compose", "compose")) and lower.endswith((".yml", ".yaml"))):
-        return True
-    if lower.endswith((".sh", ".bash")):
-        return True
-    if lower.endswith((".yml", ".yaml")) and (parts[:2] == (".github", "workflows") or parts[:1] == (".circleci",)
-                                              or "kind" in lower or "k3d" in lower or parts[:1] in ((".ci",), (".gitlab",))):
-        return True
-    return False
 
 
 def _module_import_path(module: str, relative: Path) -> str:
@@ -200,7 +177,7 @@ def walk_tree(root: Path, progress: Progress | None = None) -> Tree:
             relative = here.relative_to(root) if here.is_relative_to(root) else here
             if mode != "vendor":
                 for name in filenames:
-                    if is_build_file(relative / name):
+                    if build_file_kind(relative / name) is not None:
                         tree.build_files.append(relative / name)
             if mode not in ("own", "vendor") or module is None:
                 continue
