@@ -26,6 +26,47 @@ class Report:
     coverage: dict[str, Counter] = field(default_factory=dict)  # vendor -> confidence -> fields
     weakest: list[tuple[str, float, int]] = field(default_factory=list)  # record, strong share, fields
     lacking: dict[str, list[str]] = field(default_factory=dict)  # record -> what it still lacks
+    scoring: Counter = field(default_factory=Counter)  # confidence -> fields the model or a rule reads
+
+
+# The hardware fields the model (advisor/model.py) or a rule (knowledge/rules/*.yaml) reads for a configuration;
+# tests/test_dbcheck.py checks this list against both, so the coverage it measures cannot drift.
+SCORING_CPU_FIELDS = ("performance_cores", "efficiency_cores", "threads", "boost_clock_ghz", "max_power_w")
+SCORING_MACHINE_FIELDS = ("cooling.design", "cooling.sustained_power_w", "ram.soldered", "ram.max_gb", "weight_kg",
+                          "battery_wh")
+SCORING_SSD_FIELDS = ("nand", "power_loss_protection")
+
+
+def _dotted(value: Any, path: str) -> Any:
+    for part in path.split("."):
+        value = getattr(value, part, None)
+    return value
+
+
+def scoring_fields(records: dict[str, dict[str, Any]]) -> dict[tuple, str]:
+    """(record, field) -> confidence for every Sourced field a configuration's score reads, each counted once."""
+    used: dict[tuple, str] = {}
+    cpus, ssds = records["cpus"], records["ssds"]
+    for machine_id, machine in records["machines"].items():
+        for name in SCORING_MACHINE_FIELDS:
+            value = _dotted(machine, name)
+            if isinstance(value, Sourced):
+                used[("machine", machine_id, name)] = value.confidence
+        for config in machine.configurations:
+            used[("configuration", f"{machine_id}/{config.id}", "ssd")] = config.ssd.confidence
+            cpu, ssd = cpus.get(config.cpu), ssds.get(config.ssd.value)
+            for name in SCORING_CPU_FIELDS if cpu is not None else ():
+                value = getattr(cpu, name)
+                if isinstance(value, Sourced):
+                    used[("cpu", cpu.id, name)] = value.confidence
+            if ssd is None:
+                continue
+            for name in SCORING_SSD_FIELDS:
+                used[("ssd", ssd.id, name)] = getattr(ssd, name).confidence
+            capacity = ssd.capacity(config.storage_gb)
+            if capacity is not None and capacity.tbw is not None:
+                used[("ssd", ssd.id, f"tbw@{config.storage_gb}")] = capacity.tbw.confidence
+    return used
 
 
 def _sourced_fields(value: Any, prefix: str = "") -> Iterator[tuple[str, Sourced]]:
@@ -163,8 +204,14 @@ def check(db_dir: Path | None, knowledge: Knowledge) -> Report:
             if missing:
                 report.lacking[f"{kind[:-1]} {record_id}"] = missing
     report.coverage = dict(sorted(per_vendor.items()))
+    report.scoring = Counter(scoring_fields(records).values())
     report.weakest = sorted(weakest, key=lambda w: (w[1], w[0]))[:15]
     return report
+
+
+def _share(counter: Counter) -> float:
+    count = sum(counter.values())
+    return (counter["documented"] + counter["measured"]) / count if count else 0.0
 
 
 def strong_share(report: Report) -> float:
@@ -184,6 +231,8 @@ def format_report(report: Report, fmt: str) -> str:
             "errors": [str(p) for p in report.errors], "counts": report.counts,
             "coverage": {v: dict(c) for v, c in report.coverage.items()}, "overall": dict(total),
             "documented_or_measured_share": round(strong_share(report), 4),
+            "scoring_fields": dict(report.scoring),
+            "scoring_documented_or_measured_share": round(_share(report.scoring), 4),
             "weakest": [{"record": r, "documented_or_measured": round(s, 3), "fields": n} for r, s, n in report.weakest],
             "lacking": report.lacking,
         }, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -195,9 +244,13 @@ def format_report(report: Report, fmt: str) -> str:
     else:
         lines.append("no errors")
     count = sum(total.values())
-    lines.append(f"\nEvidence of scoring fields ({count}): " + ", ".join(
+    lines.append(f"\nEvidence of every sourced field ({count}): " + ", ".join(
         f"{level} {total[level]} ({100 * total[level] / count:.0f} %)" for level in CONFIDENCE_ORDER if total[level]))
     lines.append(f"documented or measured: {100 * strong_share(report):.0f} %")
+    used = sum(report.scoring.values())
+    lines.append(f"Fields a configuration's score reads ({used}): " + ", ".join(
+        f"{level} {report.scoring[level]}" for level in CONFIDENCE_ORDER if report.scoring[level]) +
+        f"; documented or measured: {100 * _share(report.scoring):.0f} %")
     lines.append("\nPer vendor (documented / measured / estimate):")
     for vendor, counter in report.coverage.items():
         n = sum(counter.values())

@@ -99,3 +99,29 @@ def test_documented_value_resting_on_an_aggregator_alone(db_copy, knowledge_copy
           r"\g<1>documented")
     errors = [str(p) for p in check(db_copy, api.load_knowledge_only(knowledge_copy)).errors]
     assert any("crucial-p3.nand: documented on the strength of aggregator 'pgrid-crucial-p3-1tb'" in e for e in errors)
+
+
+def test_scoring_field_list_covers_what_the_model_and_the_rules_read():
+    from advisor.dbcheck import SCORING_CPU_FIELDS, SCORING_MACHINE_FIELDS, SCORING_SSD_FIELDS
+    from advisor.model import predict
+    from advisor.provenance import accepted_levels
+
+    data = api.load(ROOT / "hardware_db", ROOT / "knowledge")
+    listed = ({f"cpu.{n}" for n in SCORING_CPU_FIELDS} | set(SCORING_MACHINE_FIELDS) |
+              {f"ssd.{n}" for n in SCORING_SSD_FIELDS} | {"ssd.tbw"})
+    # hardware values that are plain facts of the record, not Sourced fields with their own confidence
+    unsourced = {"cpu.arch", "ram.gb", "ssd.segment", "storage.gb", "storage.m2_slots_free", "price"}
+    read = set()
+    for mc in data.catalog.machine_configs()[::7]:
+        for preset in data.knowledge.presets.values():
+            metrics = predict(mc, preset, data.knowledge, accepted_levels("estimate"))
+            read |= {i.name for q in metrics.quantities.values() for i in q.inputs
+                     if i.source not in ("profile", "model") and not i.name.startswith(("profile.", "config."))
+                     and i.name not in data.knowledge.coefficients and i.name.split("[")[0] not in data.knowledge.coefficients}
+    def facts(when):
+        for item in (*when.all, *when.any):
+            yield from facts(item) if hasattr(item, "all") else [item.fact]
+    for rule in data.knowledge.rules:
+        read |= {f for f in facts(rule.when) if f.split(".")[0] in ("cpu", "ssd", "ram", "cooling")
+                 or f in ("weight_kg", "battery_wh")}
+    assert read - unsourced <= listed, sorted(read - unsourced - listed)
