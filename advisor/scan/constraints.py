@@ -51,19 +51,18 @@ def _parse_go_build(text: str) -> Expr:
         position += 1
         return tokens[position - 1]
 
-    def parse_or() -> Expr:
-        left = parse_and()
-        while peek() == "||":
+    def parse_binary(operator: str, operand: Callable[[], Expr], combine: Callable[[bool, bool], bool]) -> Expr:
+        left = operand()
+        while peek() == operator:
             take()
-            left = (lambda a, b: lambda tag, prefer: a(tag, prefer) or b(tag, prefer))(left, parse_and())
+            left = (lambda a, b: lambda tag, prefer: combine(a(tag, prefer), b(tag, prefer)))(left, operand())
         return left
 
+    def parse_or() -> Expr:
+        return parse_binary("||", parse_and, lambda a, b: a or b)
+
     def parse_and() -> Expr:
-        left = parse_not()
-        while peek() == "&&":
-            take()
-            left = (lambda a, b: lambda tag, prefer: a(tag, prefer) and b(tag, prefer))(left, parse_not())
-        return left
+        return parse_binary("&&", parse_not, lambda a, b: a and b)
 
     def parse_not() -> Expr:
         token = take()
