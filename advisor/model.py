@@ -27,6 +27,7 @@ class Calc:
     knowledge: Knowledge
     accepted: frozenset[str]
     inputs: list[Input] = field(default_factory=list)
+    provenance: dict[str, str] = field(default_factory=dict)  # the profile's: where each of its values came from
 
     def coef(self, coefficient_id: str, key: str | None = None) -> float:
         coefficient = self.knowledge.coefficient(coefficient_id)
@@ -57,7 +58,9 @@ class Calc:
         return sourced.value
 
     def given(self, name: str, value: Any, unit: str = "", note: str | None = None) -> Any:
-        """A profile field or configuration choice: the question, not evidence."""
+        """A profile field or configuration choice: the question, not evidence; a profile field carries its origin."""
+        if note is None and name.startswith("profile."):
+            note = self.provenance.get(name.removeprefix("profile.")) or self.provenance.get("*")
         self.inputs.append(Input(name=name, value=value, unit=unit, source="profile", confidence="documented", note=note))
         return value
 
@@ -70,8 +73,8 @@ class Calc:
 
 
 def _quantity(name: str, unit: str, formula: str, knowledge: Knowledge, accepted: frozenset[str],
-              compute: Callable[[Calc], float]) -> Quantity:
-    calc = Calc(knowledge, accepted)
+              compute: Callable[[Calc], float], provenance: dict[str, str] | None = None) -> Quantity:
+    calc = Calc(knowledge, accepted, provenance=dict(provenance or {}))
     try:
         value = compute(calc)
     except NotAccepted as reason:
@@ -177,7 +180,7 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
     q: dict[str, Quantity] = {}
 
     def add(name: str, unit: str, formula: str, compute: Callable[[Calc], float]) -> None:
-        q[name] = _quantity(name, unit, formula, knowledge, accepted, compute)
+        q[name] = _quantity(name, unit, formula, knowledge, accepted, compute, profile.provenance)
 
     add("single_core_speed", "x reference core", "ipc[P family] x boost GHz / reference core speed",
         lambda c: _core_speeds(c, mc)[0])

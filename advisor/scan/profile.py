@@ -125,7 +125,7 @@ def scanned_profile(m: Measurements, knowledge: Knowledge, today: dt.date | None
                        f"{_evidence_list(missing)}), estimated at scan.packages_per_dependency_module = {per_module} "
                        f"packages and scan.lines_per_dependency_package = {per_package} lines each (estimates)")
     fields["dependency_packages"], origin["dependency_packages"] = dep_packages, dep_origin
-    fields["dependency_lines"], origin["dependency_lines"] = dep_lines, dep_origin.replace("packages (", "packages' lines (", 1)
+    fields["dependency_lines"], origin["dependency_lines"] = dep_lines, "lines of those packages; " + dep_origin
     if m.go_list is not None and m.go_list.error is None and not m.go_list.package_errors:
         g = m.go_list
         fields.update(own_packages=g.own_packages or fields["own_packages"], own_lines=g.own_lines or fields["own_lines"],
