@@ -45,8 +45,17 @@ def test_go_mod_gives_module_version_direct_and_indirect_requirements_and_replac
     assert mod.replaces[0].local and mod.replaces[0].new_path == "../lib"
 
 
-def test_go_sum_counts_module_code_not_go_mod_lines():
+def test_go_sum_counts_module_code_not_go_mod_lines(service):
     assert go_sum_modules(FIXTURES / "service" / "go.sum") == 2
+    assert service.tree.go_sums == {"example.com/service": 2}
+
+
+def test_a_broken_go_sum_is_a_warning_naming_its_line(tmp_path):
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (tmp_path / "go.sum").write_text("example.com/x v1.0.0 h1:abc=\nthis line is wrong\n")
+    (tmp_path / "m.go").write_text("package m\n")
+    m = scan(tmp_path)
+    assert any("go.sum:2: expected `module version hash`" in w for w in m.tree.warnings)
 
 
 def test_go_work_lists_its_modules():

@@ -25,7 +25,8 @@ def summary(m: Measurements) -> dict[str, Any]:
         "workspace": str(tree.work.file) if tree.work else None,
         "modules": [{"path": mod.module, "go": mod.go_version, "direct_requirements": len(mod.direct()),
                      "indirect_requirements": len(mod.indirect()), "replacements": len(mod.replaces),
-                     "go_mod": str(mod.file)} for mod in tree.modules],
+                     "go_sum_module_versions": tree.go_sums.get(mod.module), "go_mod": str(mod.file)}
+                    for mod in tree.modules],
         "packages": {"own": len(m.own_packages), "test_only": len(m.test_only_packages),
                      "with_tests": len(m.test_packages), "vendored": len(tree.vendored),
                      "any_platform": sum(1 for p in tree.packages.values() if p.code(None))},
@@ -110,7 +111,8 @@ def profile_table(profile: Profile, m: Measurements) -> str:
     s = summary(m)
     lines = [
         f"modules: {', '.join(mod['path'] for mod in s['modules'])}; requirements direct "
-        f"{sum(mod['direct_requirements'] for mod in s['modules'])}, indirect {sum(mod['indirect_requirements'] for mod in s['modules'])}",
+        f"{sum(mod['direct_requirements'] for mod in s['modules'])}, indirect {sum(mod['indirect_requirements'] for mod in s['modules'])}; "
+        f"go.sum pins {sum(mod['go_sum_module_versions'] or 0 for mod in s['modules'])} module versions",
         f"packages: {s['packages']['own']} own ({s['packages']['any_platform']} for any platform), "
         f"{s['packages']['test_only']} test-only, {s['packages']['vendored']} vendored; lines: {s['lines']['own']:,} own, "
         f"{s['lines']['generated']:,} generated, {s['lines']['tests']:,} test, {s['lines']['vendored']:,} vendored",

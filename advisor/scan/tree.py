@@ -10,7 +10,7 @@ from typing import Callable
 from advisor.scan.buildfiles import build_file_kind
 from advisor.scan.constraints import Platform
 from advisor.scan.gofile import GoFile, read_go_file
-from advisor.scan.gomod import GoMod, GoWork, parse_go_mod, parse_go_work
+from advisor.scan.gomod import GoMod, GoWork, go_sum_modules, parse_go_mod, parse_go_work
 from advisor.yamlio import InputError
 
 # Version-control and tool folders that never hold the project's Go code or build configuration.
@@ -66,6 +66,7 @@ class Tree:
     nested_modules: list[Path] = field(default_factory=list)        # go.mod below a root, not in the workspace
     build_files: list[Path] = field(default_factory=list)           # Makefiles, CI, Dockerfiles... (relative)
     ignored_go_dirs: list[Path] = field(default_factory=list)       # testdata, _x, .x folders holding .go files
+    go_sums: dict[str, int] = field(default_factory=dict)          # module -> module versions its go.sum pins
     warnings: list[str] = field(default_factory=list)
     files_read: int = 0
     lines_read: int = 0
@@ -123,6 +124,12 @@ def walk_tree(root: Path, progress: Progress | None = None) -> Tree:
     work, modules = find_modules(root)
     root = root.resolve()
     tree = Tree(root=root, modules=modules, work=work)
+    for module in modules:
+        if (module.root / "go.sum").is_file():
+            try:
+                tree.go_sums[module.module] = go_sum_modules(module.root / "go.sum")
+            except InputError as error:  # go would refuse to build; the scan can still measure the code
+                tree.warnings.append(str(error))
     module_at = {m.root.resolve(): m for m in modules}
     walk_roots = sorted({root, *module_at})  # a go.work may use modules outside root
     seen: set[Path] = set()
