@@ -99,7 +99,10 @@ def recommend(
     _check_format(fmt)
     data = _data()
     if scan_path is not None:
-        profile = _scan_profile(scan_path, data, settings or [], use_go=False, platform=None, quiet=False)[0]
+        profile, measured = _scan_profile(scan_path, data, settings or [], use_go=False, platform=None, quiet=False)
+        typer.echo(f"scanned {scan_path}: {profile.own_packages} own packages, {profile.own_lines:,} lines, "
+                   f"{profile.dependency_packages} third-party packages; activity fields are estimates "
+                   f"(`go-advisor profile scan {scan_path}` shows each field's origin)", err=True)
     elif settings:
         raise InputError("--set: only with --scan (edit the profile file instead)")
     rec: Recommendation = api.recommend(profile, data=data, budget=budget, currency=currency, os=_split(os_names),
