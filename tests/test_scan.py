@@ -426,4 +426,8 @@ def test_more_code_never_means_fewer_lines_or_packages(sizes):
 
 def test_scanned_profile_is_a_valid_profile(service_profile):
     assert isinstance(service_profile, Profile)
-    assert read_go_file("x.go", b"package x\n").package == "x"
+
+
+def test_a_byte_order_mark_does_not_hide_the_package_clause():
+    facts = read_go_file("x.go", "\ufeff// Package x.\npackage x\n\nimport \"fmt\"\n".encode())
+    assert (facts.package, facts.imports, facts.problem) == ("x", ["fmt"], None)

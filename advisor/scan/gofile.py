@@ -146,7 +146,8 @@ def read_go_file(name: str, data: bytes) -> GoFile:
         facts.utf8 = False
         facts.problem = f"not UTF-8 (byte {error.start}); the Go compiler rejects it"
         text = data.decode("latin-1")
-    header = _Header(text)
+    # go/scanner accepts one byte-order mark at the start of a file
+    header = _Header(text.removeprefix("\ufeff"))
     try:
         facts.package, facts.imports = header.parse()
     except ValueError as error:
