@@ -171,6 +171,22 @@ def test_modules_missing_from_disk_are_estimated_and_named(tmp_path, data):
     assert "estimated" in profile.provenance["dependency_packages"]
 
 
+def test_dependencies_are_read_from_the_module_cache_with_its_escaped_paths(tmp_path):
+    cache = tmp_path / "modcache"
+    package = cache / "github.com" / "!burnt!sushi" / "toml@v1.3.2" / "internal"
+    package.mkdir(parents=True)
+    (package / "tz.go").write_text("package internal\n\nimport \"time\"\n\nvar _ = time.UTC\n")
+    (package.parent / "toml.go").write_text("package toml\n\nimport _ \"github.com/BurntSushi/toml/internal\"\n")
+    module = tmp_path / "m"
+    module.mkdir()
+    (module / "go.mod").write_text("module example.com/m\n\ngo 1.22\n\nrequire github.com/BurntSushi/toml v1.3.2\n")
+    (module / "m.go").write_text("package m\n\nimport _ \"github.com/BurntSushi/toml\"\n")
+    m = scan(module, environ={**NO_GO, "GOMODCACHE": str(cache)})
+    assert sorted(m.closure.third_party) == ["github.com/BurntSushi/toml", "github.com/BurntSushi/toml/internal"]
+    assert m.closure.found_in == {"module-cache": 2}
+    assert m.closure.third_party["github.com/BurntSushi/toml/internal"] == 5
+
+
 def test_a_workspace_scans_every_module_it_uses():
     m = scan(FIXTURES / "workspace")
     assert m.module_paths == ["example.com/a", "example.com/b"]
