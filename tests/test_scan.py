@@ -187,6 +187,16 @@ def test_dependencies_are_read_from_the_module_cache_with_its_escaped_paths(tmp_
     assert m.closure.third_party["github.com/BurntSushi/toml/internal"] == 5
 
 
+def test_an_own_package_without_code_for_the_platform_is_not_a_missing_dependency(tmp_path):
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text('package main\n\nimport _ "example.com/m/winonly"\n\nfunc main() {}\n')
+    (tmp_path / "winonly").mkdir()
+    (tmp_path / "winonly" / "w_windows.go").write_text("package winonly\n")
+    m = scan(tmp_path, environ=NO_GO)
+    assert m.own_packages == ["example.com/m"]
+    assert m.closure.unresolved_modules() == set() and m.closure.third_party == {}
+
+
 def test_a_workspace_scans_every_module_it_uses():
     m = scan(FIXTURES / "workspace")
     assert m.module_paths == ["example.com/a", "example.com/b"]

@@ -105,6 +105,9 @@ class _Resolver:
         self.workspace = {m.module for m in tree.modules}
         self.vendored = {m.module: m.root / "vendor" for m in tree.modules if (m.root / "vendor" / "modules.txt").is_file()}
 
+    def is_own(self, import_path: str) -> bool:
+        return any(import_path == m or import_path.startswith(m + "/") for m in self.workspace if m != "std")
+
     def module_of(self, import_path: str) -> str | None:
         best = None
         for module in self.requirements:
@@ -186,6 +189,8 @@ def import_closure(tree: Tree, platform: Platform, environ: dict[str, str] | Non
         if import_path in PSEUDO_IMPORTS or (import_path, importer_std) in tried:
             continue
         tried.add((import_path, importer_std))
+        if resolver.is_own(import_path):
+            continue  # an own package with no code for this platform is not a dependency
         located = resolver.locate(import_path, importer_std)
         if located is None:
             if import_path not in seen:
