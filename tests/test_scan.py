@@ -258,6 +258,13 @@ def test_every_scanned_field_says_where_it_came_from(service_profile):
     assert service_profile.race_share == 0.57
 
 
+def test_profile_id_skips_a_major_version_suffix(tmp_path, data):
+    (tmp_path / "go.mod").write_text("module github.com/acme/Tool/v3\n\ngo 1.22\n")
+    (tmp_path / "t.go").write_text("package tool\n")
+    profile = build_profile(scan(tmp_path), data.knowledge, today=TODAY)
+    assert (profile.id, profile.name) == ("tool", "github.com/acme/Tool/v3")
+
+
 def test_set_overrides_a_field_and_records_it(service, data):
     profile = build_profile(service, data.knowledge, parse_set(["edit_builds_per_day=40", "budget.amount=1500",
                                                                 "budget.currency=EUR", "race=false"]), today=TODAY)

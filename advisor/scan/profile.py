@@ -24,6 +24,14 @@ def _slug(text: str) -> str:
     return slug or "scanned"
 
 
+def _short_name(module: str) -> str:
+    """The last element of a module path that is not a major-version suffix: example.com/tool/v2 -> tool."""
+    parts = [p for p in module.split("/") if p]
+    if len(parts) > 1 and re.fullmatch(r"v[2-9][0-9]*", parts[-1]):
+        parts = parts[:-1]
+    return parts[-1] if parts else module
+
+
 def _default(knowledge: Knowledge, coefficient_id: str) -> tuple[float, str]:
     coefficient = knowledge.coefficient(coefficient_id)
     return coefficient.value, f"default: {coefficient_id} = {coefficient.value} ({coefficient.confidence}; {coefficient.derivation or coefficient.description})"
@@ -88,7 +96,7 @@ def scanned_profile(m: Measurements, knowledge: Knowledge, today: dt.date | None
     origin: dict[str, str] = {}
     modules = m.module_paths
     name = modules[0] if len(modules) == 1 else f"workspace of {len(modules)} modules"
-    fields["id"] = _slug(modules[0].rsplit("/", 1)[-1] if len(modules) == 1 else m.root.name)
+    fields["id"] = _slug(_short_name(modules[0]) if len(modules) == 1 else m.root.name)
     fields["name"] = name
     fields["description"] = f"Scanned from {m.root} on {today.isoformat()} for {m.platform.label}."
     if not m.own_packages:
