@@ -76,6 +76,12 @@ def test_a_broken_go_mod_is_one_line_naming_file_and_line(tmp_path, text, needle
         scan(tmp_path)
 
 
+def test_a_release_candidate_go_version_is_read(tmp_path):
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.23rc2\n")
+    (tmp_path / "m.go").write_text("package m\n")
+    assert scan(tmp_path).platform.go_minor == 23
+
+
 def test_a_folder_without_go_mod_is_not_a_module(tmp_path):
     (tmp_path / "main.go").write_text("package main\n")
     with pytest.raises(InputError, match="not a Go module or workspace"):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from advisor.scan.buildfiles import BuildSetup, read_build_setup, summarize_generators
 from advisor.scan.constraints import KNOWN_ARCH, KNOWN_OS, Platform, file_name_platform
 from advisor.scan.deps import Closure, import_closure
-from advisor.scan.golist import GoListResult
+from advisor.scan.golist import GoListResult, go_list_deps
 from advisor.scan.tree import Progress, Tree, walk_tree
 
 # Tags that say something about the toolchain rather than a platform or feature.
@@ -93,10 +94,10 @@ def scan(path: Path, platform: Platform | None = None, progress: Progress | None
     environ = dict(os.environ if environ is None else environ)
     tree = walk_tree(path, progress)
     if platform is None:
-        minors = [int(m.go_version.split(".")[1]) for m in tree.modules if m.go_version]
+        # `go 1.21rc2` is a valid go directive: take the minor release number only
+        minors = [int(re.match(r"1\.(\d+)", m.go_version).group(1)) for m in tree.modules if m.go_version]
         platform = Platform(go_minor=max([*minors, Platform().go_minor]))
     measurements = measure(tree, platform, environ)
     if use_go:
-        from advisor.scan.golist import go_list_deps
         measurements.go_list = go_list_deps(tree, platform, environ)
     return measurements
