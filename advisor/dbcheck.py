@@ -215,17 +215,11 @@ def _share(counter: Counter) -> float:
 
 
 def strong_share(report: Report) -> float:
-    total = Counter()
-    for counter in report.coverage.values():
-        total.update(counter)
-    count = sum(total.values())
-    return (total["documented"] + total["measured"]) / count if count else 0.0
+    return _share(sum(report.coverage.values(), Counter()))
 
 
 def format_report(report: Report, fmt: str) -> str:
-    total = Counter()
-    for counter in report.coverage.values():
-        total.update(counter)
+    total = sum(report.coverage.values(), Counter())
     if fmt == "json":
         return json.dumps({
             "errors": [str(p) for p in report.errors], "counts": report.counts,

@@ -74,7 +74,7 @@ class Calc:
 
 def _quantity(name: str, unit: str, formula: str, knowledge: Knowledge, accepted: frozenset[str],
               compute: Callable[[Calc], float], provenance: dict[str, str] | None = None) -> Quantity:
-    calc = Calc(knowledge, accepted, provenance=dict(provenance or {}))
+    calc = Calc(knowledge, accepted, provenance=provenance or {})
     try:
         value = compute(calc)
     except NotAccepted as reason:

@@ -58,14 +58,8 @@ def summary(m: Measurements) -> dict[str, Any]:
 
 
 def _go_list_warnings(m: Measurements) -> list[str]:
-    if m.go_list is None:
-        return []
-    if m.go_list.error:
-        return [f"{m.go_list.error}; the scan's own counts are used"]
-    if m.go_list.package_errors:
-        return [f"--use-go: go list could not load {len(m.go_list.package_errors)} packages "
-                f"({m.go_list.package_errors[0]}); the scan's own counts are used"]
-    return []
+    warning = m.go_list.warning() if m.go_list is not None else None
+    return [warning] if warning else []
 
 
 def profile_yaml(profile: Profile, m: Measurements) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from advisor.scan.constraints import KNOWN_ARCH, KNOWN_OS
+from advisor.scan.gomod import base_name
 
 # A -race flag as its own word: not --race, not -race-detector, not -racey.
 _RACE = re.compile(r"(?<![\w-])-race(?![\w-])")
@@ -65,9 +66,14 @@ class BuildSetup:
     warnings: list[str] = field(default_factory=list)
 
     @property
+    def test_invocations(self) -> set[str]:
+        """Every place that runs tests: go test lines, and lines that only set -race (e.g. RACE := -race)."""
+        return {str(e) for e in self.test_runs + self.race_runs}
+
+    @property
     def race_share(self) -> float | None:
         """Share of the test invocations found that pass -race (None when no invocation was found)."""
-        runs = {str(e) for e in self.test_runs} | {str(e) for e in self.race_runs}
+        runs = self.test_invocations
         return len({str(e) for e in self.race_runs}) / len(runs) if runs else None
 
 
@@ -275,11 +281,7 @@ def summarize_generators(commands: list[str]) -> Counter:
         if words[0] == "go" and len(words) > 2 and words[1] in ("run", "tool"):
             args = [w for w in words[2:] if not w.startswith("-")]
             tool = args[0] if args else words[1]
-            tool = tool.split("@", 1)[0].rstrip("/")
-            parts = [p for p in tool.split("/") if p not in (".", "..")]
-            if parts and parts[-1] == "cmd" or len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
-                parts = parts[:-1]
-            tool = parts[-1] if parts else tool
+            tool = base_name(tool.split("@", 1)[0])
         elif words[0] in ("sh", "bash") and len(words) > 2 and words[1] == "-c":
             tool = words[2].strip("'\"").split()[0] if words[2].strip("'\"") else "sh"
         else:

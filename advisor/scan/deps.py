@@ -60,7 +60,7 @@ def find_goroot(environ: dict[str, str] | None = None) -> Path | None:
     return None
 
 
-def module_cache(environ: dict[str, str] | None = None) -> Path | None:
+def module_cache(environ: dict[str, str] | None = None) -> Path:
     environ = os.environ if environ is None else environ
     if environ.get("GOMODCACHE"):
         return Path(environ["GOMODCACHE"])
@@ -88,22 +88,21 @@ class _Resolver:
     """Finds the folder holding an import path's code, searching only the local disk."""
 
     def __init__(self, tree: Tree, environ: dict[str, str]) -> None:
-        self.tree = tree
         self.goroot = find_goroot(environ)
         self.cache = module_cache(environ)
         self.gopath_src = [p / "src" for p in gopaths(environ)]
-        self.requirements: dict[str, tuple[str, GoMod]] = {}  # module path -> (version, main module)
-        self.replacements: dict[str, tuple[str, str | None, GoMod]] = {}
+        self.requirements: dict[str, str] = {}  # module path -> version
+        self.replacements: dict[str, tuple[str, str | None, GoMod]] = {}  # old path -> (new path, version, file)
         for mod in tree.modules:
             for req in mod.requires:
-                self.requirements.setdefault(req.path, (req.version, mod))
+                self.requirements.setdefault(req.path, req.version)
             for rep in mod.replaces:
                 self.replacements.setdefault(rep.old_path, (rep.new_path, rep.new_version, mod))
         if tree.work is not None:
             for rep in tree.work.replaces:
                 self.replacements[rep.old_path] = (rep.new_path, rep.new_version, GoMod(file=tree.work.file))
         self.workspace = {m.module for m in tree.modules}
-        self.vendored = {m.module: m.root / "vendor" for m in tree.modules if (m.root / "vendor" / "modules.txt").is_file()}
+        self.vendor_dirs = [m.root / "vendor" for m in tree.modules if (m.root / "vendor" / "modules.txt").is_file()]
 
     def is_own(self, import_path: str) -> bool:
         return any(import_path == m or import_path.startswith(m + "/") for m in self.workspace if m != "std")
@@ -125,23 +124,22 @@ class _Resolver:
             vendored = self.goroot / "src" / "vendor" / import_path
             if vendored.is_dir():
                 return "goroot", vendored
-        for vendor in self.vendored.values():
+        for vendor in self.vendor_dirs:
             if (vendor / import_path).is_dir():
                 return "vendor", vendor / import_path
         module = self.module_of(import_path)
         if module is not None:
             sub = import_path[len(module):].lstrip("/")
-            version, main = self.requirements[module]
+            version = self.requirements[module]
             if module in self.replacements:
                 new_path, new_version, where = self.replacements[module]
                 if new_version is None:
                     folder = (where.root / new_path / sub).resolve()
                     return ("replace", folder) if folder.is_dir() else None
                 module, version = new_path, new_version
-            if self.cache is not None:
-                folder = self.cache / f"{escape_module_path(module)}@{version}" / sub
-                if folder.is_dir():
-                    return "module-cache", folder
+            folder = self.cache / f"{escape_module_path(module)}@{version}" / sub
+            if folder.is_dir():
+                return "module-cache", folder
         # GOPATH mode's "minimal module compatibility": example.com/m/v2/p may live at example.com/m/p
         for candidate in dict.fromkeys((import_path, _MAJOR_SUFFIX.sub("", import_path))):
             for src in self.gopath_src:
@@ -193,8 +191,7 @@ def import_closure(tree: Tree, platform: Platform, environ: dict[str, str] | Non
             continue  # an own package with no code for this platform is not a dependency
         located = resolver.locate(import_path, importer_std)
         if located is None:
-            if import_path not in seen:
-                closure.unresolved[import_path] = "" if _is_std(import_path) else (resolver.module_of(import_path) or "")
+            closure.unresolved[import_path] = "" if _is_std(import_path) else (resolver.module_of(import_path) or "")
             continue
         where, folder = located
         # std's own copies of golang.org/x packages are distinct packages ("vendor/golang.org/x/...")
@@ -203,7 +200,6 @@ def import_closure(tree: Tree, platform: Platform, environ: dict[str, str] | Non
         if import_path in seen:
             continue
         seen.add(import_path)
-        closure.unresolved.pop(import_path, None)
         package = _read_package(import_path, folder)
         code = package.code(platform)
         lines = sum(f.lines for f in code)

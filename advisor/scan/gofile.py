@@ -11,6 +11,8 @@ _TEST_FUNC = re.compile(rb"^func[ \t]+(Test|Benchmark|Fuzz|Example)(\w*)[ \t]*\(
 _GENERATED = re.compile(r"^// Code generated .* DO NOT EDIT\.$")
 _CGO_DIRECTIVE = re.compile(r"^\s*(?://\s*)?(#cgo\s+[^\n]*?)\s*$", re.M)
 _IDENT = re.compile(r"[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*")
+_QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
+_RAW = re.compile(r"`([^`]*)`")
 # Parsing stops after this many characters without leaving the import block: a sane file's header is far shorter.
 HEADER_LIMIT_CHARS = 1_000_000
 
@@ -86,9 +88,9 @@ class _Header:
     def _string(self) -> str:
         text, start = self.text, self.pos
         if text.startswith('"', start):
-            match = re.compile(r'"((?:[^"\\\n]|\\.)*)"').match(text, start)
+            match = _QUOTED.match(text, start)
         elif text.startswith("`", start):
-            match = re.compile(r"`([^`]*)`").match(text, start)
+            match = _RAW.match(text, start)
         else:
             raise ValueError(f"expected an import path at offset {start}")
         if not match:

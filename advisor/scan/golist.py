@@ -26,6 +26,19 @@ class GoListResult:
     error: str | None = None
     package_errors: list[str] = field(default_factory=list)
 
+    @property
+    def usable(self) -> bool:
+        """Counts are trusted only when go list loaded every package; otherwise the scan's own are used."""
+        return self.error is None and not self.package_errors
+
+    def warning(self) -> str | None:
+        if self.error:
+            return f"{self.error}; the scan's own counts are used"
+        if self.package_errors:
+            return (f"--use-go: go list could not load {len(self.package_errors)} packages "
+                    f"({self.package_errors[0]}); the scan's own counts are used")
+        return None
+
 
 def _decode_stream(text: str) -> list[dict]:
     """go list -json prints one JSON object after another, not an array."""

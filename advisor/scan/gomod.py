@@ -116,6 +116,14 @@ def _replacement(args: list[str], path: Path, line: int) -> Replacement:
     return Replacement(old[0], old[1] if len(old) == 2 else None, new[0], None if local else new[1], line)
 
 
+def base_name(path: str) -> str:
+    """The last element of a module or package path that is not a major-version suffix: example.com/tool/v2 -> tool."""
+    parts = [p for p in path.split("/") if p not in ("", ".", "..")]
+    if len(parts) > 1 and re.fullmatch(r"v[2-9][0-9]*", parts[-1]):
+        parts = parts[:-1]
+    return parts[-1] if parts else path
+
+
 def read_text(path: Path) -> str:
     """A small text file, with read and encoding failures as one-line input errors."""
     try:

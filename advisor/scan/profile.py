@@ -11,25 +11,16 @@ from pydantic import ValidationError
 from advisor.knowledge import Knowledge
 from advisor.models import Container, Profile
 from advisor.scan.buildfiles import FSYNC_HEAVY_KINDS
+from advisor.scan.gomod import base_name
 from advisor.scan.measure import Measurements
 from advisor.yamlio import InputError
 
-# Fields a scan never sets; the user may.
-SETTABLE_ONLY = ("os", "arch", "budget", "weights", "travels", "race_share")
 _ARCH_OF_PLATFORM = {"amd64": "amd64", "x86_64": "amd64", "arm64": "arm64", "aarch64": "arm64"}
 
 
 def _slug(text: str) -> str:
     slug = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
     return slug or "scanned"
-
-
-def _short_name(module: str) -> str:
-    """The last element of a module path that is not a major-version suffix: example.com/tool/v2 -> tool."""
-    parts = [p for p in module.split("/") if p]
-    if len(parts) > 1 and re.fullmatch(r"v[2-9][0-9]*", parts[-1]):
-        parts = parts[:-1]
-    return parts[-1] if parts else module
 
 
 def _default(knowledge: Knowledge, coefficient_id: str) -> tuple[float, str]:
@@ -74,13 +65,12 @@ def _containers(m: Measurements) -> tuple[list[Container], str]:
 
 
 def _deploy_arch(m: Measurements) -> tuple[str, str]:
-    pinned = {}
-    for image, platform, evidence in m.setup.base_images:
-        if _platform_arch(platform):
-            pinned.setdefault(_platform_arch(platform), evidence)
-    for target, evidence in m.setup.cross_targets.items():
-        if target.startswith("linux/") and _platform_arch(target):
-            pinned.setdefault(_platform_arch(target), evidence)
+    pinned: dict[str, object] = {}
+    linux_targets = [(t, e) for t, e in m.setup.cross_targets.items() if t.startswith("linux/")]
+    for platform, evidence in [(p, e) for _, p, e in m.setup.base_images] + linux_targets:
+        arch = _platform_arch(platform)
+        if arch:
+            pinned.setdefault(arch, evidence)
     if len(pinned) == 1:
         arch, evidence = next(iter(pinned.items()))
         return arch, f"scan: every linux build or image targets {arch} ({evidence})"
@@ -96,7 +86,7 @@ def scanned_profile(m: Measurements, knowledge: Knowledge, today: dt.date | None
     origin: dict[str, str] = {}
     modules = m.module_paths
     name = modules[0] if len(modules) == 1 else f"workspace of {len(modules)} modules"
-    fields["id"] = _slug(_short_name(modules[0]) if len(modules) == 1 else m.root.name)
+    fields["id"] = _slug(base_name(modules[0]) if len(modules) == 1 else m.root.name)
     fields["name"] = name
     fields["description"] = f"Scanned from {m.root} on {today.isoformat()} for {m.platform.label}."
     if not m.own_packages:
@@ -134,7 +124,7 @@ def scanned_profile(m: Measurements, knowledge: Knowledge, today: dt.date | None
                        f"packages and scan.lines_per_dependency_package = {per_package} lines each (estimates)")
     fields["dependency_packages"], origin["dependency_packages"] = dep_packages, dep_origin
     fields["dependency_lines"], origin["dependency_lines"] = dep_lines, "lines of those packages; " + dep_origin
-    if m.go_list is not None and m.go_list.error is None and not m.go_list.package_errors:
+    if m.go_list is not None and m.go_list.usable:
         g = m.go_list
         fields.update(own_packages=g.own_packages or fields["own_packages"], own_lines=g.own_lines or fields["own_lines"],
                       dependency_packages=g.dependency_packages - g.std_packages,
@@ -153,9 +143,9 @@ def scanned_profile(m: Measurements, knowledge: Knowledge, today: dt.date | None
     fields["race"] = bool(s.race_runs)
     if s.race_runs:
         origin["race"] = f"scan: -race at {_evidence_list(s.race_runs)}"
-        share = s.race_share
-        fields["race_share"] = round(share, 2) if share is not None else 1.0
-        origin["race_share"] = f"scan: {len(s.race_runs)} of {len({str(e) for e in s.test_runs + s.race_runs})} go test invocations found pass -race"
+        # race_runs is not empty here, so there is at least one invocation and a share
+        fields["race_share"] = round(s.race_share, 2)
+        origin["race_share"] = f"scan: {len(s.race_runs)} of {len(s.test_invocations)} go test invocations found pass -race"
     else:
         origin["race"] = (f"scan: {len(s.test_runs)} go test invocations found, none with -race" if s.test_runs
                           else "scan: no -race in Makefiles, Taskfiles, justfiles, scripts or CI configs")
