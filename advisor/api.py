@@ -7,14 +7,23 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from advisor import engine
-from advisor.catalog import Catalog, load_catalog
-from advisor.knowledge import Knowledge, load_knowledge, load_profile_file
-from advisor.model import predict
-from advisor.models import CRITERIA, MachineConfig, Profile, Recommendation, Score
+from advisor.catalog import load_catalog
+from advisor.errors import InputError
+from advisor.knowledge import load_knowledge, load_profile_file
 from advisor.paths import data_dir
-from advisor.provenance import DEFAULT_EVIDENCE, accepted_levels
+from advisor.predict import predict
 from advisor.scoring import best_per_machine, effective_weights, rank, score_config
-from advisor.yamlio import InputError
+from advisor.types import (
+    CRITERIA,
+    Catalog,
+    Knowledge,
+    DEFAULT_EVIDENCE,
+    MachineConfig,
+    Profile,
+    Recommendation,
+    Score,
+    accepted_levels,
+)
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,30 +1,17 @@
 """Load, validate and cross-reference hardware_db/ into a Catalog."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
-from advisor.models import Cpu, Machine, MachineConfig, Ssd
-from advisor.provenance import ADVISOR_ESTIMATE, Sourced
-from advisor.yamlio import InputError, LineDict, describe_validation_error, line_of, load_yaml
+from advisor.errors import InputError, Problem
+from advisor.types import ADVISOR_ESTIMATE, Catalog, Cpu, Machine, Sourced, Ssd
+from advisor.yamlio import LineDict, describe_validation_error, line_of, load_yaml
 
 KINDS: dict[str, type[BaseModel]] = {"cpus": Cpu, "ssds": Ssd, "machines": Machine}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the database, located in a file and line."""
-
-    path: Path
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -34,30 +21,6 @@ class Located:
     path: Path
     line: int
     data: Any
-
-
-@dataclass(frozen=True, eq=False)
-class Catalog:
-    cpus: dict[str, Cpu]
-    ssds: dict[str, Ssd]
-    machines: dict[str, Machine]
-    locations: dict[tuple[str, str], Located] = field(default_factory=dict, compare=False)
-
-    def machine_configs(self) -> list[MachineConfig]:
-        """Every purchasable configuration, resolved, in id order."""
-        result = []
-        for machine_id in sorted(self.machines):
-            machine = self.machines[machine_id]
-            for config in machine.configurations:
-                result.append(MachineConfig(machine=machine, config=config,
-                                            cpu=self.cpus[config.cpu], ssd=self.ssds[config.ssd.value]))
-        return sorted(result, key=lambda mc: mc.id)
-
-    def find_configs(self, ref: str) -> list[MachineConfig]:
-        """Configurations named by `machine` or `machine/config`; empty when unknown."""
-        machine_id, _, config_id = ref.partition("/")
-        return [mc for mc in self.machine_configs()
-                if mc.machine.id == machine_id and (not config_id or mc.config.id == config_id)]
 
 
 _LONG_FORM_KEYS = {"value", "source", "confidence", "note"}

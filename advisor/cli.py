@@ -9,12 +9,10 @@ from typing import List, Optional
 import typer
 
 from advisor import api
-from advisor.models import Recommendation
+from advisor.errors import InputError
 from advisor.output import write_atomic
-from advisor.provenance import CONFIDENCE_ORDER, DEFAULT_EVIDENCE
-from advisor.render import RENDERERS
-from advisor.render import templating
-from advisor.yamlio import InputError
+from advisor.render import RENDERERS, templating
+from advisor.types import CONFIDENCE_ORDER, DEFAULT_EVIDENCE, Recommendation
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Which laptop should I buy for my Go work? Ranked, explained, every number sourced.")

@@ -9,11 +9,10 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel
 
-from advisor.catalog import Located, Problem, field_line, read_records, reference_problems
-from advisor.knowledge import Knowledge
-from advisor.models import Cpu, Machine, Ssd
+from advisor.catalog import Located, field_line, read_records, reference_problems
+from advisor.errors import Problem
 from advisor.paths import data_dir
-from advisor.provenance import CONFIDENCE_ORDER, Sourced
+from advisor.types import CONFIDENCE_ORDER, Cpu, Knowledge, Machine, Sourced, Ssd
 
 # Peak bandwidth may differ from bus x rate by rounding or a vendor's rounder figure.
 BANDWIDTH_TOLERANCE = 0.05

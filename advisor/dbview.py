@@ -6,10 +6,8 @@ from typing import Any
 
 import yaml
 
-from advisor.catalog import Catalog
-from advisor.knowledge import Knowledge
-from advisor.provenance import Sourced
-from advisor.yamlio import InputError
+from advisor.errors import InputError
+from advisor.types import Catalog, Knowledge, Sourced
 
 
 def _machine_row(catalog: Catalog, machine) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import threading
 from typing import Any, Iterable, Protocol
 
 from advisor.facts import render_message
-from advisor.models import Condition, Finding, Rule, When
+from advisor.types import Condition, Finding, Rule, When
 
 # Only real facts carry this marker; durable re-asserts its own session state as a fact and
 # a rule without a positive guard could match that state (DURABLE_RULES.md).

@@ -5,7 +5,7 @@ from typing import Any
 
 import jinja2
 
-from advisor.models import Condition, MachineConfig, Profile, Quantity
+from advisor.types import Condition, MachineConfig, Profile, Quantity
 
 # name -> type. Rules may only name these; the loader rejects anything else.
 FACT_TYPES: dict[str, str] = {

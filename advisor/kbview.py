@@ -6,9 +6,8 @@ from typing import Any
 
 import yaml
 
-from advisor.knowledge import Knowledge
-from advisor.provenance import DEFAULT_EVIDENCE, accepted_levels
-from advisor.yamlio import InputError
+from advisor.errors import InputError
+from advisor.types import DEFAULT_EVIDENCE, Knowledge, accepted_levels
 
 
 def _rows(knowledge: Knowledge, kind: str) -> list[dict[str, Any]]:

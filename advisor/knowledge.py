@@ -1,37 +1,25 @@
 """Load coefficients, rules, sources, presets and scoring policy into a Knowledge value."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from advisor.errors import InputError
 from advisor.facts import check_condition_against_registry, render_message_check
-from advisor.models import Coefficient, Condition, Profile, Rule, Source, When
-from advisor.provenance import ADVISOR_ESTIMATE
-from advisor.yamlio import InputError, LineDict, describe_validation_error, load_yaml
-
-
-@dataclass(frozen=True, eq=False)
-class Scoring:
-    default_weights: dict[str, float]
-    scales: dict[str, float]
-    os_level_scores: dict[str, float]
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, eq=False)
-class Knowledge:
-    sources: dict[str, Source]
-    coefficients: dict[str, Coefficient]
-    rules: tuple[Rule, ...]
-    presets: dict[str, Profile]
-    scoring: Scoring
-    root: Path
-
-    def coefficient(self, coefficient_id: str) -> Coefficient:
-        return self.coefficients[coefficient_id]
+from advisor.types import (
+    ADVISOR_ESTIMATE,
+    Coefficient,
+    Condition,
+    Knowledge,
+    Profile,
+    Rule,
+    Scoring,
+    Source,
+    When,
+)
+from advisor.yamlio import LineDict, describe_validation_error, load_yaml
 
 
 def _list_section(document: Any, key: str, path: Path) -> list:

@@ -5,7 +5,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from advisor.yamlio import InputError
+from advisor.errors import InputError
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:

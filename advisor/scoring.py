@@ -3,8 +3,16 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from advisor.knowledge import Scoring
-from advisor.models import CRITERIA, CriterionScore, Finding, MachineConfig, Metrics, Profile, Score
+from advisor.types import (
+    CRITERIA,
+    CriterionScore,
+    Finding,
+    MachineConfig,
+    Metrics,
+    Profile,
+    Score,
+    Scoring,
+)
 
 
 def _clamp(value: float, low: float = 0.0, high: float = 100.0) -> float:

@@ -8,9 +8,7 @@ from typing import Any, Iterable
 import yaml
 from pydantic import ValidationError
 
-
-class InputError(Exception):
-    """A user's input is wrong; the message is one line naming what and where."""
+from advisor.errors import InputError
 
 
 class LineDict(dict):

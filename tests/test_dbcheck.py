@@ -5,10 +5,10 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import edit_first as _edit
 
 from advisor import api
 from advisor.dbcheck import check, strong_share
-from conftest import edit_first as _edit
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = api.load_knowledge_only(ROOT / "knowledge")
@@ -102,9 +102,13 @@ def test_documented_value_resting_on_an_aggregator_alone(db_copy, knowledge_copy
 
 
 def test_scoring_field_list_covers_what_the_model_and_the_rules_read():
-    from advisor.dbcheck import SCORING_CPU_FIELDS, SCORING_MACHINE_FIELDS, SCORING_SSD_FIELDS
-    from advisor.model import predict
-    from advisor.provenance import accepted_levels
+    from advisor.dbcheck import (
+        SCORING_CPU_FIELDS,
+        SCORING_MACHINE_FIELDS,
+        SCORING_SSD_FIELDS,
+    )
+    from advisor.predict import predict
+    from advisor.types import accepted_levels
 
     data = api.load(ROOT / "hardware_db", ROOT / "knowledge")
     listed = ({f"cpu.{n}" for n in SCORING_CPU_FIELDS} | set(SCORING_MACHINE_FIELDS) |

@@ -5,11 +5,11 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import edit_first
 
 from advisor.catalog import load_catalog
+from advisor.errors import InputError
 from advisor.knowledge import load_knowledge
-from advisor.yamlio import InputError
-from conftest import edit_first
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,12 +8,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisor import api
-from advisor.catalog import Catalog
-from advisor.model import predict
-from advisor.models import Configuration, MachineConfig, Profile
-from advisor.provenance import Sourced, accepted_levels
+from advisor.predict import predict
 from advisor.render import RENDERERS
 from advisor.scoring import memory_score
+from advisor.types import (
+    Catalog,
+    Configuration,
+    MachineConfig,
+    Profile,
+    Sourced,
+    accepted_levels,
+)
 
 DATA = api.load()
 CONFIGS = DATA.catalog.machine_configs()

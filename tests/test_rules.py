@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from advisor import engine
 from advisor.facts import FACT_TYPES, render_message
-from advisor.model import predict
-from advisor.provenance import accepted_levels
+from advisor.predict import predict
+from advisor.types import accepted_levels
 
 CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "rule_cases.yaml").read_text())
 BACKENDS = ["builtin"] + (["durable"] if engine.durable_available() else [])

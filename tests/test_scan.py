@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from advisor.errors import InputError
 from advisor.scan.constraints import Platform, file_name_platform, header_constraint
 from advisor.scan.gofile import read_go_file
 from advisor.scan.gomod import go_sum_modules, parse_go_mod, parse_go_work
 from advisor.scan.measure import scan
 from advisor.scan.profile import build_profile, parse_set
-from advisor.yamlio import InputError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "scan"
 TODAY = dt.date(2026, 11, 27)

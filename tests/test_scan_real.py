@@ -9,10 +9,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_cli import run
 
 from advisor.scan.constraints import Platform
 from advisor.scan.measure import scan
-from test_cli import run
 
 GOCODE = Path("/usr/share/gocode/src")
 LIBRARIES = [GOCODE / "golang.org/x/tools", GOCODE / "github.com/prometheus/client_golang"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from advisor.models import Quantity, Recommendation, Score
+from advisor.types import Quantity, Recommendation, Score
 
 # The predictions shown in every recommendation, in display order.
 HEADLINE_METRICS = ("cold_build_s", "edit_loop_s", "test_s", "test_race_s", "daily_wait_min", "peak_memory_gb",

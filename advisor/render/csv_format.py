@@ -4,8 +4,8 @@ from __future__ import annotations
 import csv
 import io
 
-from advisor.models import CRITERIA, Recommendation, Score
 from advisor.render.base import HEADLINE_METRICS
+from advisor.types import CRITERIA, Recommendation, Score
 
 
 def _rows(scores: list[Score], ranked: bool) -> list[list[object]]:

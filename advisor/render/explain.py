@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from advisor.knowledge import Knowledge
-from advisor.models import MachineConfig, Profile, Score
-from advisor.provenance import Sourced
 from advisor.render.base import quantity_dict, score_dict
 from advisor.render.templating import render
+from advisor.types import Knowledge, MachineConfig, Profile, Score, Sourced
 
 _HARDWARE_FIELDS = (
     ("cpu", ("performance_cores", "efficiency_cores", "threads", "base_clock_ghz", "boost_clock_ghz", "l2_mb", "l3_mb",

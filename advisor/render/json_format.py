@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from advisor.models import Recommendation, Score
 from advisor.render.base import recommendation_dict, score_dict
+from advisor.types import Recommendation, Score
 
 
 def dumps(data: object) -> str:

@@ -1,9 +1,9 @@
 """Markdown: the ranked matrix and per-machine findings, from templates/recommendation.md.j2."""
 from __future__ import annotations
 
-from advisor.models import CRITERIA, Recommendation, Score
 from advisor.render.base import recommendation_dict, score_dict
 from advisor.render.templating import render
+from advisor.types import CRITERIA, Recommendation, Score
 
 
 class MarkdownRenderer:

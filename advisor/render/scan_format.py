@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from advisor.models import Profile
 from advisor.scan.measure import Measurements
+from advisor.types import Profile
 
 TABLE_WIDTH = 120
 

@@ -7,8 +7,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from advisor.models import CRITERIA, Recommendation, Score
 from advisor.render.base import fmt
+from advisor.types import CRITERIA, Recommendation, Score
 
 _SHORT = {"build": "build", "memory": "mem", "storage": "disk", "thermals": "heat", "platform": "plat",
           "os": "os", "budget": "cost", "portability": "port"}

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from advisor.yamlio import InputError
+from advisor.errors import InputError
 
 # Directives each file may hold (golang.org/x/mod/modfile: parseToFile's verbs).
 GO_MOD_VERBS = frozenset({"module", "go", "toolchain", "godebug", "require", "exclude", "replace", "retract", "tool", "ignore"})

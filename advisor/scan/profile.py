@@ -8,12 +8,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from advisor.knowledge import Knowledge
-from advisor.models import Container, Profile
+from advisor.errors import InputError
 from advisor.scan.buildfiles import FSYNC_HEAVY_KINDS
 from advisor.scan.gomod import base_name
 from advisor.scan.measure import Measurements
-from advisor.yamlio import InputError
+from advisor.types import Container, Knowledge, Profile
 
 _ARCH_OF_PLATFORM = {"amd64": "amd64", "x86_64": "amd64", "arm64": "arm64", "aarch64": "arm64"}
 

@@ -7,11 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from advisor.errors import InputError
 from advisor.scan.buildfiles import build_file_kind
 from advisor.scan.constraints import Platform
 from advisor.scan.gofile import GoFile, read_go_file
-from advisor.scan.gomod import GoMod, GoWork, go_sum_modules, parse_go_mod, parse_go_work
-from advisor.yamlio import InputError
+from advisor.scan.gomod import (
+    GoMod,
+    GoWork,
+    go_sum_modules,
+    parse_go_mod,
+    parse_go_work,
+)
 
 # Version-control and tool folders that never hold the project's Go code or build configuration.
 NEVER_WALKED = frozenset({".git", ".hg", ".svn", ".bzr", "node_modules", ".idea", ".vscode", "__pycache__"})

@@ -9,9 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from advisor.knowledge import Knowledge
-from advisor.models import Input, MachineConfig, Metrics, OS_LEVEL_ORDER, Profile, Quantity
-from advisor.provenance import Sourced, weakest
+from advisor.types import (
+    OS_LEVEL_ORDER,
+    Input,
+    Knowledge,
+    MachineConfig,
+    Metrics,
+    Profile,
+    Quantity,
+    Sourced,
+    weakest,
+)
 
 GOOS = {"macos": "darwin", "linux": "linux", "windows": "windows"}
 
@@ -174,7 +182,9 @@ def _throttled(c: Calc, mc: MachineConfig, ratio: float, unthrottled_s: float) -
 # ------------------------------------------------------------------ Predictions
 def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted: frozenset[str]) -> Metrics:
     """Every prediction for one configuration and profile."""
-    from advisor.facts import build_facts  # facts imports models only; kept local to avoid a cycle at import
+    from advisor.facts import (
+        build_facts,  # facts imports models only; kept local to avoid a cycle at import
+    )
 
     os_name = primary_os(mc, profile)
     q: dict[str, Quantity] = {}

@@ -1,9 +1,17 @@
-"""Confidence levels and sourced values: where every number comes from."""
+"""Confidence levels, sourced values and the frozen base every record type shares."""
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, TypeVar
+import datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
 
 Confidence = Literal["documented", "measured", "estimate", "seed-claim", "refuted"]
 
@@ -70,3 +78,40 @@ class Sourced(BaseModel, Generic[T]):
         if self.confidence == "estimate" and not self.note and self.source == ADVISOR_ESTIMATE:
             raise ValueError("an advisor-estimate value needs a note saying how it was derived")
         return self
+
+
+def _date_text(value: Any) -> Any:
+    # YAML reads an unquoted 2026-11-27 as a date; dates are kept as ISO text.
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+DateText = Annotated[str, BeforeValidator(_date_text)]
+
+
+class Frozen(BaseModel):
+    """Base: immutable, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FieldNote(Frozen):
+    """Provenance written on a descriptive (non-scoring) field in long form."""
+
+    source: str | None = None
+    confidence: Confidence | None = None
+    note: str | None = None
+
+
+class Record(Frozen):
+    """A hardware record: an id, a name and default provenance for its fields."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.+-]*$")
+    name: str
+    vendor: str
+    source: str | None = None
+    confidence: Confidence | None = None
+    notes: str | None = None
+    # Filled by the loader from long-form descriptive fields; not written in YAML.
+    field_provenance: dict[str, FieldNote] = Field(default_factory=dict)
+
+

@@ -1,0 +1,240 @@
+"""Hardware records: CPUs, SSDs, machines, their configurations and the catalog that holds them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from advisor.types.provenance import (
+    Confidence,
+    DateText,
+    Frozen,
+    Record,
+    Sourced,
+)
+
+Arch = Literal["amd64", "arm64"]
+OsName = Literal["linux", "macos", "windows"]
+OsLevel = Literal["certified", "works", "partial", "poor", "none"]
+Nand = Literal["SLC", "MLC", "TLC", "QLC"]
+CoolingDesign = Literal["fanless", "one-fan", "two-fans", "vapor-chamber"]
+
+OS_LEVEL_ORDER: tuple[str, ...] = ("certified", "works", "partial", "poor", "none")
+
+
+# ---------------------------------------------------------------- CPU
+class CoreFamilies(Frozen):
+    performance: str
+    efficiency: str | None = None
+
+
+class Cpu(Record):
+    arch: Arch
+    microarchitecture: str
+    core_families: CoreFamilies
+    launch_year: int = Field(ge=2015, le=2030)
+    performance_cores: Sourced[int]
+    efficiency_cores: Sourced[int]
+    threads: Sourced[int]
+    base_clock_ghz: Sourced[float] | None = None
+    boost_clock_ghz: Sourced[float]
+    l2_mb: Sourced[float] | None = None
+    l3_mb: Sourced[float | None] | None = None
+    system_level_cache_mb: Sourced[float | None] | None = None
+    default_power_w: Sourced[float] | None = None
+    max_power_w: Sourced[float] | None = None
+    memory_types: Sourced[list[str]]
+    memory_bus_width_bits: Sourced[int]
+    max_memory_transfer_mts: Sourced[int]
+    max_memory_gb: Sourced[int] | None = None
+    memory_bandwidth_gbs: Sourced[float]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Cpu":
+        checks = [
+            (self.performance_cores.value >= 1, "performance_cores", "must be at least 1"),
+            (self.efficiency_cores.value >= 0, "efficiency_cores", "must not be negative"),
+            (self.threads.value >= self.performance_cores.value + self.efficiency_cores.value,
+             "threads", "fewer threads than cores"),
+            (self.threads.value <= 2 * (self.performance_cores.value + self.efficiency_cores.value),
+             "threads", "more threads than cores with SMT"),
+            (0.3 <= self.boost_clock_ghz.value <= 7.0, "boost_clock_ghz", "outside 0.3–7 GHz"),
+            (self.max_memory_gb is None or self.max_memory_gb.value > 0, "max_memory_gb", "must be positive"),
+            (self.memory_bandwidth_gbs.value > 0, "memory_bandwidth_gbs", "must be positive"),
+        ]
+        if self.base_clock_ghz is not None:
+            checks.append((self.base_clock_ghz.value <= self.boost_clock_ghz.value,
+                           "boost_clock_ghz", f"boost {self.boost_clock_ghz.value} GHz is below base {self.base_clock_ghz.value} GHz"))
+        if self.default_power_w is not None and self.max_power_w is not None:
+            checks.append((self.default_power_w.value <= self.max_power_w.value,
+                           "max_power_w", "maximum power below default power"))
+        for ok, field, message in checks:
+            if not ok:
+                raise ValueError(f"{field}: {message}")
+        return self
+
+
+# ---------------------------------------------------------------- SSD
+class SsdCapacity(Frozen):
+    capacity_gb: int = Field(gt=0)
+    tbw: Sourced[float] | None = None
+    random_write_iops: Sourced[int] | None = None
+    seq_write_mbs: Sourced[int] | None = None
+
+
+class Ssd(Record):
+    segment: Literal["client-oem", "client-retail", "integrated", "data-centre"]
+    form_factor: str
+    pcie_gen: Sourced[int] | None = None
+    pcie_lanes: Sourced[int] | None = None
+    controller: Sourced[str] | None = None
+    nand: Sourced[Nand]
+    dram_cache: Sourced[Literal["dram", "hmb", "none"]] | None = None
+    volatile_write_cache: Sourced[bool]
+    power_loss_protection: Sourced[bool]
+    typical_active_power_w: Sourced[float | None] | None = None
+    capacities: tuple[SsdCapacity, ...] = Field(min_length=1)
+
+    def capacity(self, capacity_gb: int) -> SsdCapacity | None:
+        """The rated capacity entry closest to capacity_gb (OEM 1000 vs 1024 naming)."""
+        best = min(self.capacities, key=lambda c: abs(c.capacity_gb - capacity_gb))
+        return best if abs(best.capacity_gb - capacity_gb) <= 0.1 * capacity_gb else None
+
+
+# ---------------------------------------------------------------- Machine
+class Ram(Frozen):
+    type: str
+    soldered: Sourced[bool]
+    options_gb: tuple[int, ...] = Field(min_length=1)
+    max_gb: Sourced[int]
+
+    @model_validator(mode="after")
+    def _positive(self) -> "Ram":
+        if any(gb <= 0 for gb in self.options_gb):
+            raise ValueError("options_gb: RAM sizes must be positive")
+        if self.max_gb.value < max(self.options_gb):
+            raise ValueError(f"max_gb: {self.max_gb.value} GB is below the largest option {max(self.options_gb)} GB")
+        return self
+
+
+class Storage(Frozen):
+    options_gb: tuple[int, ...] = Field(min_length=1)
+    m2_slots: int = Field(ge=0)
+    m2_slots_free: int = Field(ge=0)
+    form_factor: str | None = None
+
+
+class Cooling(Frozen):
+    design: Sourced[CoolingDesign]
+    sustained_power_w: Sourced[float] | None = None
+
+
+class OsSupportEntry(Frozen):
+    level: OsLevel
+    note: str | None = None
+    source: str | None = None
+    confidence: Confidence | None = None
+
+
+class Price(Frozen):
+    amount: float = Field(gt=0)
+    currency: Literal["USD", "CNY", "EUR", "GBP"]
+    seen: Annotated[DateText, Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")]
+    source: str
+    confidence: Confidence
+    note: str | None = None
+
+
+class Configuration(Frozen):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.+-]*$")
+    cpu: str
+    ram_gb: int = Field(gt=0)
+    storage_gb: int = Field(gt=0)
+    ssd: Sourced[str]
+    prices: tuple[Price, ...] = ()
+
+    def price(self, currency: str) -> Price | None:
+        """The most recently seen price in currency, if any."""
+        matching = [p for p in self.prices if p.currency == currency]
+        return max(matching, key=lambda p: p.seen) if matching else None
+
+
+class Machine(Record):
+    family: str
+    launch_year: int = Field(ge=2015, le=2030)
+    markets: tuple[str, ...] = ("global",)
+    cpu_options: tuple[str, ...] = Field(min_length=1)
+    ram: Ram
+    storage: Storage
+    cooling: Cooling
+    weight_kg: Sourced[float]
+    battery_wh: Sourced[float] | None = None
+    thunderbolt_usb4_ports: Sourced[int] | None = None
+    os_support: dict[OsName, OsSupportEntry]
+    configurations: tuple[Configuration, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Machine":
+        if not 0.3 <= self.weight_kg.value <= 5.0:
+            raise ValueError(f"weight_kg: {self.weight_kg.value} kg is not a laptop's weight")
+        if self.storage.m2_slots_free > self.storage.m2_slots:
+            raise ValueError("storage.m2_slots_free: more free slots than slots")
+        ids = [c.id for c in self.configurations]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"configurations: duplicate id {duplicates[0]!r}")
+        for config in self.configurations:
+            if config.cpu not in self.cpu_options:
+                raise ValueError(f"configurations.{config.id}.cpu: {config.cpu!r} is not in cpu_options")
+            if config.ram_gb > self.ram.max_gb.value:
+                raise ValueError(f"configurations.{config.id}.ram_gb: {config.ram_gb} GB exceeds ram.max_gb {self.ram.max_gb.value} GB")
+        return self
+
+
+class MachineConfig(Frozen):
+    """One purchasable configuration with its records resolved: the ranking unit."""
+
+    machine: Machine
+    config: Configuration
+    cpu: Cpu
+    ssd: Ssd
+
+    @property
+    def id(self) -> str:
+        return f"{self.machine.id}/{self.config.id}"
+
+    @property
+    def label(self) -> str:
+        cpu = self.cpu.name.replace(self.cpu.vendor + " ", "").replace("Snapdragon ", "").split(" (")[0]
+        return f"{self.machine.name} · {cpu} · {self.config.ram_gb} GB/{_storage_label(self.config.storage_gb)}"
+
+
+def _storage_label(storage_gb: int) -> str:
+    return f"{storage_gb // 1000} TB" if storage_gb >= 1000 else f"{storage_gb} GB"
+
+
+@dataclass(frozen=True, eq=False)
+class Catalog:
+    cpus: dict[str, Cpu]
+    ssds: dict[str, Ssd]
+    machines: dict[str, Machine]
+    # (kind, id) -> where the record was read; filled by the loader, for error messages.
+    locations: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False)
+
+    def machine_configs(self) -> list[MachineConfig]:
+        """Every purchasable configuration, resolved, in id order."""
+        result = []
+        for machine_id in sorted(self.machines):
+            machine = self.machines[machine_id]
+            for config in machine.configurations:
+                result.append(MachineConfig(machine=machine, config=config,
+                                            cpu=self.cpus[config.cpu], ssd=self.ssds[config.ssd.value]))
+        return sorted(result, key=lambda mc: mc.id)
+
+    def find_configs(self, ref: str) -> list[MachineConfig]:
+        """Configurations named by `machine` or `machine/config`; empty when unknown."""
+        machine_id, _, config_id = ref.partition("/")
+        return [mc for mc in self.machine_configs()
+                if mc.machine.id == machine_id and (not config_id or mc.config.id == config_id)]
+

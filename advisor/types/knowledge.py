@@ -1,0 +1,146 @@
+"""Knowledge records: sources, coefficients, rules and the knowledge base that holds them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from advisor.types.provenance import Confidence, DateText, Frozen
+
+Criterion = Literal["build", "memory", "storage", "thermals", "platform", "os", "budget", "portability"]
+CRITERIA: tuple[str, ...] = ("build", "memory", "storage", "thermals", "platform", "os", "budget", "portability")
+
+
+class Source(Frozen):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.+-]*$")
+    title: str
+    url: str | None = None
+    repo: str | None = None
+    path: str | None = None
+    publisher: str | None = None
+    kind: Literal["vendor-spec", "datasheet", "vendor-claim", "secondary", "aggregator", "review", "go-source",
+                  "go-doc", "docs", "commit", "article", "news", "news-leak", "blog", "forum", "measurement",
+                  "derivation", "policy"]
+    accessed: DateText | None = None
+    date: DateText | None = None
+    note: str | None = None
+    reliability: str | None = None
+    used_for: str | None = None
+
+    @model_validator(mode="after")
+    def _locatable(self) -> "Source":
+        if not (self.url or (self.repo and self.path)) and self.kind not in ("measurement", "derivation", "policy", "article"):
+            raise ValueError("url: a source needs a url, or repo and path")
+        return self
+
+
+class Coefficient(Frozen):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._+-]*$")
+    value: float | dict[str, float]
+    unit: str
+    confidence: Confidence
+    sources: tuple[str, ...] = Field(min_length=1)
+    description: str
+    derivation: str | None = None
+    range: tuple[float, float] | None = None
+    refuted_by: str | None = None
+
+    @model_validator(mode="after")
+    def _estimate_explained(self) -> "Coefficient":
+        if self.confidence in ("estimate", "refuted") and not (self.derivation or self.refuted_by):
+            raise ValueError("derivation: an estimate or refuted coefficient must say how it was derived or why it is wrong")
+        return self
+
+
+OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "exists", "absent")
+
+
+class Condition(Frozen):
+    """One comparison of a fact against a constant; see engine for the operators."""
+
+    fact: str
+    op: Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "exists", "absent"]
+    value: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, data: Any) -> Any:
+        # Rules are written `{fact: ssd.nand, eq: QLC}` or `{fact: battery_wh, absent: true}`.
+        if isinstance(data, dict) and "op" not in data:
+            ops = [key for key in data if key not in ("fact", "value")]
+            if len(ops) == 1 and ops[0] in OPERATORS:
+                op = ops[0]
+                value = data[op]
+                if op in ("exists", "absent"):
+                    if value is not True:
+                        raise ValueError(f"{op}: write `{op}: true`")
+                    value = None
+                return {"fact": data.get("fact"), "op": op, "value": value}
+            if len(ops) != 1:
+                raise ValueError(f"a condition needs exactly one operator of {', '.join(OPERATORS)}")
+            raise ValueError(f"unknown operator {ops[0]!r}; use one of {', '.join(OPERATORS)}")
+        return data
+
+
+class When(Frozen):
+    all: tuple["Condition | When", ...] = ()
+    any: tuple["Condition | When", ...] = ()
+
+
+class Effect(Frozen):
+    penalty: float | None = Field(default=None, ge=0, le=100)
+    bonus: float | None = Field(default=None, ge=0, le=100)
+    disqualify: bool = False
+    warn: bool = False
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Effect":
+        chosen = [self.penalty is not None, self.bonus is not None, self.disqualify, self.warn]
+        if sum(chosen) != 1:
+            raise ValueError("effect: give exactly one of penalty, bonus, disqualify, warn")
+        return self
+
+    @property
+    def label(self) -> str:
+        if self.penalty is not None:
+            return f"-{self.penalty:g}"
+        if self.bonus is not None:
+            return f"+{self.bonus:g}"
+        return "disqualify" if self.disqualify else "warn"
+
+
+class Rule(Frozen):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    criterion: Criterion
+    when: When
+    effect: Effect
+    severity: Literal["info", "low", "medium", "high", "critical"]
+    confidence: Confidence
+    uses: tuple[str, ...] = ()
+    sources: tuple[str, ...] = Field(min_length=1)
+    message: str
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class Scoring:
+    default_weights: dict[str, float]
+    scales: dict[str, float]
+    os_level_scores: dict[str, float]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Knowledge:
+    sources: dict[str, Source]
+    coefficients: dict[str, Coefficient]
+    rules: tuple[Rule, ...]
+    presets: dict[str, "Profile"]  # noqa: F821 - advisor.types.profile imports this module
+    scoring: Scoring
+    root: Path
+
+    def coefficient(self, coefficient_id: str) -> Coefficient:
+        return self.coefficients[coefficient_id]

@@ -1,0 +1,79 @@
+"""A developer's Go workload profile and the constraints laid over it."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from advisor.types.hardware import Arch, OsName
+from advisor.types.knowledge import Criterion
+from advisor.types.provenance import Frozen
+
+
+class Budget(Frozen):
+    amount: float = Field(gt=0)
+    currency: Literal["USD", "CNY", "EUR", "GBP"] = "USD"
+
+
+class Container(Frozen):
+    """A service the developer runs locally next to their Go code."""
+
+    name: str
+    kind: Literal["kind-cluster", "k3d-cluster", "postgres", "mysql", "redis", "etcd", "kafka", "mongodb", "generic"]
+    memory_gb: float | None = Field(default=None, gt=0)
+    fsync_heavy: bool | None = None
+    image_arches: tuple[Arch, ...] = ("amd64", "arm64")
+
+
+class Profile(Frozen):
+    """A developer's Go workload: what the model predicts hardware against."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    name: str
+    description: str
+    represents: str | None = None
+    own_packages: int = Field(ge=1)
+    own_lines: int = Field(ge=1)
+    dependency_packages: int = Field(ge=0)
+    dependency_lines: int = Field(ge=0)
+    std_packages: int | None = Field(default=None, ge=0, description="standard-library packages the build compiles; unset: the go.build.std_packages_typical coefficient")
+    std_lines: int | None = Field(default=None, ge=0, description="lines of those packages; unset: the go.build.std_lines_typical coefficient")
+    test_packages: int = Field(default=0, ge=0)
+    edit_builds_per_day: int = Field(ge=0, le=2000)
+    changed_packages_per_edit: float = Field(default=2, ge=1)
+    full_rebuilds_per_day: float = Field(ge=0, le=100)
+    test_runs_per_day: int = Field(ge=0, le=1000)
+    test_cpu_seconds: float = Field(default=10, ge=0, description="CPU seconds one test run executes on the reference core, excluding compilation")
+    race: bool = False
+    race_share: float | None = Field(default=None, ge=0, le=1, description="share of test runs with -race; defaults to 1 when race is on")
+    cgo: bool = False
+    cross_compile_targets: tuple[str, ...] = ()
+    gopls: bool = True
+    containers: tuple[Container, ...] = ()
+    deploy_arch: Literal["amd64", "arm64", "any"] = "any"
+    os: tuple[OsName, ...] = ()
+    arch: tuple[Arch, ...] = ()
+    budget: Budget | None = None
+    weights: dict[Criterion, float] = Field(default_factory=dict)
+    travels: bool = False
+    provenance: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def race_fraction(self) -> float:
+        """Share of test runs that use -race."""
+        if not self.race:
+            return 0.0
+        return 1.0 if self.race_share is None else self.race_share
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Profile":
+        if not self.race and self.race_share:
+            raise ValueError("race_share: set race: true to run tests with -race")
+        for target in self.cross_compile_targets:
+            if target.count("/") != 1:
+                raise ValueError(f"cross_compile_targets: {target!r} is not GOOS/GOARCH")
+        if any(w < 0 for w in self.weights.values()):
+            raise ValueError("weights: weights must not be negative")
+        return self
+
+
