@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -11,13 +12,14 @@ from advisor.catalog import load_catalog
 from advisor.errors import InputError
 from advisor.knowledge import load_knowledge, load_profile_file
 from advisor.paths import data_dir
+from advisor.facts import assemble
 from advisor.predict import predict
 from advisor.scoring import best_per_machine, effective_weights, rank, score_config
 from advisor.types import (
-    CRITERIA,
     Catalog,
     Knowledge,
     DEFAULT_EVIDENCE,
+    EVIDENCE_CHOICES,
     MachineConfig,
     Profile,
     Recommendation,
@@ -79,22 +81,29 @@ def apply_constraints(profile: Profile, budget: float | None = None, currency: s
 
 
 def parse_weights(text: str | None) -> dict[str, float]:
-    """`build=3,memory=2` as a dict; unknown criteria and bad numbers are InputErrors."""
+    """`build=3,memory=2` as a dict; bad numbers are InputErrors (criterion names are checked by scoring)."""
     if not text:
         return {}
     weights: dict[str, float] = {}
     for part in text.split(","):
         name, sep, value = part.partition("=")
         name = name.strip()
-        if not sep or name not in CRITERIA:
-            raise InputError(f"--weight: {part.strip()!r} is not criterion=number; criteria: {', '.join(CRITERIA)}")
+        if not sep or not name:
+            raise InputError(f"--weight: {part.strip()!r} is not criterion=number")
         try:
             weights[name] = float(value)
         except ValueError:
             raise InputError(f"--weight: {value.strip()!r} for {name} is not a number") from None
-        if weights[name] < 0:
-            raise InputError(f"--weight: {name} must not be negative")
+        if not math.isfinite(weights[name]) or weights[name] < 0:
+            raise InputError(f"--weight: {name}={value.strip()} must be a finite number, not negative")
     return weights
+
+
+def evidence_levels(evidence: str) -> frozenset[str]:
+    """The confidence levels `evidence` accepts; an unknown level is an InputError."""
+    if evidence not in EVIDENCE_CHOICES:
+        raise InputError(f"--evidence: {evidence!r} is not one of {', '.join(EVIDENCE_CHOICES)}")
+    return accepted_levels(evidence)
 
 
 @functools.lru_cache(maxsize=32)
@@ -105,16 +114,18 @@ def _backend(knowledge: Knowledge, evidence: str) -> engine.Backend:
 
 def score_configs(configs: Iterable[MachineConfig], profile: Profile, data: Data, evidence: str = DEFAULT_EVIDENCE,
                   weights: Mapping[str, float] | None = None) -> list[Score]:
-    """Predict, evaluate rules and score each configuration for the profile."""
-    accepted = accepted_levels(evidence)
-    backend = _backend(data.knowledge, evidence)
-    rules = {rule.id: rule for rule in data.knowledge.rules}
-    all_weights = effective_weights(data.knowledge.scoring.default_weights, profile, dict(weights or {}))
+    """Predict, assemble facts, evaluate rules and score each configuration for the profile."""
+    accepted = evidence_levels(evidence)
+    knowledge = data.knowledge
+    backend = _backend(knowledge, evidence)
+    all_weights = effective_weights(knowledge.scoring, profile, dict(weights or {}))
     scores = []
     for mc in configs:
-        metrics = predict(mc, profile, data.knowledge, accepted)
-        findings = engine.evaluate(backend, rules, metrics.facts)
-        scores.append(score_config(mc, profile, metrics, findings, data.knowledge.scoring, all_weights))
+        metrics = predict(mc, profile, knowledge, accepted)
+        facts = assemble(mc, profile, metrics, knowledge)
+        applied, withheld = engine.evaluate(backend, knowledge, facts, accepted)
+        scores.append(score_config(mc, profile, metrics, facts, applied, withheld, knowledge.scoring, all_weights,
+                                   accepted))
     return scores
 
 
@@ -130,7 +141,7 @@ def recommend(profile: str | Path | Profile = "microservice", *, db: str | Path 
     data = data or load(db, knowledge)
     chosen = apply_constraints(resolve_profile(profile, data), budget, currency, os, arch)
     weight_map = parse_weights(weights) if isinstance(weights, str) else dict(weights or {})
-    accepted_levels(evidence)  # validate early
+    evidence_levels(evidence)  # validate early
     configs = [mc for mc in data.catalog.machine_configs() if _admissible(mc, chosen)]
     scores = score_configs(configs, chosen, data, evidence, weight_map)
     eligible = [s for s in scores if not s.disqualified]
@@ -140,7 +151,7 @@ def recommend(profile: str | Path | Profile = "microservice", *, db: str | Path 
                                                         if s.machine_id not in {r.machine_id for r in ranked}]
     cited = {source for score in scores for finding in score.findings for source in finding.sources}
     return Recommendation(profile=chosen, evidence=evidence,
-                          weights=effective_weights(data.knowledge.scoring.default_weights, chosen, weight_map),
+                          weights=effective_weights(data.knowledge.scoring, chosen, weight_map),
                           ranked=tuple(ranked), disqualified=tuple(disqualified),
                           rules_backend=_backend(data.knowledge, evidence).name,
                           sources={s: data.knowledge.sources[s] for s in sorted(cited) if s in data.knowledge.sources})

@@ -11,8 +11,9 @@ from pydantic import BaseModel
 
 from advisor.catalog import Located, field_line, read_records, reference_problems
 from advisor.errors import Problem
+from advisor.facts import FACTS, HARDWARE_ORIGINS, FactContext, facts_read_by_scores, record_key
 from advisor.paths import data_dir
-from advisor.types import CONFIDENCE_ORDER, Cpu, Knowledge, Machine, Sourced, Ssd
+from advisor.types import CONFIDENCE_ORDER, Cpu, Knowledge, Machine, MachineConfig, Metrics, Profile, Sourced, Ssd
 
 # Peak bandwidth may differ from bus x rate by rounding or a vendor's rounder figure.
 BANDWIDTH_TOLERANCE = 0.05
@@ -28,44 +29,34 @@ class Report:
     scoring: Counter = field(default_factory=Counter)  # confidence -> fields the model or a rule reads
 
 
-# The hardware fields the model (advisor/model.py) or a rule (knowledge/rules/*.yaml) reads for a configuration;
-# tests/test_dbcheck.py checks this list against both, so the coverage it measures cannot drift.
-SCORING_CPU_FIELDS = ("performance_cores", "efficiency_cores", "threads", "boost_clock_ghz", "max_power_w")
-SCORING_MACHINE_FIELDS = ("cooling.design", "cooling.sustained_power_w", "ram.soldered", "ram.max_gb", "weight_kg",
-                          "battery_wh")
-SCORING_SSD_FIELDS = ("nand", "power_loss_protection")
+def scoring_fields(records: dict[str, dict[str, Any]], knowledge: Knowledge) -> dict[tuple, str]:
+    """(record, field) -> confidence for every hardware fact a configuration's score reads, each counted once.
 
-
-def _dotted(value: Any, path: str) -> Any:
-    for part in path.split("."):
-        value = getattr(value, part, None)
-    return value
-
-
-def scoring_fields(records: dict[str, dict[str, Any]]) -> dict[tuple, str]:
-    """(record, field) -> confidence for every Sourced field a configuration's score reads, each counted once."""
-    used: dict[tuple, str] = {}
+    The list comes from the fact registry (advisor/facts.py): what the model, the rules and the criteria
+    read; given facts (ids, the configuration's own RAM and storage) are the question, not evidence.
+    """
+    specs = [FACTS[name] for name in facts_read_by_scores(knowledge) if FACTS[name].origin in HARDWARE_ORIGINS]
     cpus, ssds = records["cpus"], records["ssds"]
-    for machine_id, machine in records["machines"].items():
-        for name in SCORING_MACHINE_FIELDS:
-            value = _dotted(machine, name)
-            if isinstance(value, Sourced):
-                used[("machine", machine_id, name)] = value.confidence
+    used: dict[tuple, str] = {}
+    for machine in records["machines"].values():
         for config in machine.configurations:
-            used[("configuration", f"{machine_id}/{config.id}", "ssd")] = config.ssd.confidence
             cpu, ssd = cpus.get(config.cpu), ssds.get(config.ssd.value)
-            for name in SCORING_CPU_FIELDS if cpu is not None else ():
-                value = getattr(cpu, name)
-                if isinstance(value, Sourced):
-                    used[("cpu", cpu.id, name)] = value.confidence
-            if ssd is None:
+            if cpu is None or ssd is None:
                 continue
-            for name in SCORING_SSD_FIELDS:
-                used[("ssd", ssd.id, name)] = getattr(ssd, name).confidence
-            capacity = ssd.capacity(config.storage_gb)
-            if capacity is not None and capacity.tbw is not None:
-                used[("ssd", ssd.id, f"tbw@{config.storage_gb}")] = capacity.tbw.confidence
+            mc = MachineConfig(machine=machine, config=config, cpu=cpu, ssd=ssd)
+            ctx = FactContext(mc=mc, profile=_NEUTRAL_PROFILE, metrics=Metrics(machine_config=mc.id, quantities={}),
+                              knowledge=knowledge)
+            for spec in specs:
+                fact = spec.read(ctx)
+                if fact is not None and fact.confidence is not None:
+                    used[record_key(spec, mc)] = fact.confidence
     return used
+
+
+# Hardware facts do not depend on the profile, except the price's currency (USD here).
+_NEUTRAL_PROFILE = Profile(id="db-check", name="db check", description="reads hardware facts only", own_packages=1,
+                           own_lines=1, dependency_packages=0, dependency_lines=0, edit_builds_per_day=0,
+                           full_rebuilds_per_day=0, test_runs_per_day=0)
 
 
 def _sourced_fields(value: Any, prefix: str = "") -> Iterator[tuple[str, Sourced]]:
@@ -203,7 +194,7 @@ def check(db_dir: Path | None, knowledge: Knowledge) -> Report:
             if missing:
                 report.lacking[f"{kind[:-1]} {record_id}"] = missing
     report.coverage = dict(sorted(per_vendor.items()))
-    report.scoring = Counter(scoring_fields(records).values())
+    report.scoring = Counter(scoring_fields(records, knowledge).values())
     report.weakest = sorted(weakest, key=lambda w: (w[1], w[0]))[:15]
     return report
 

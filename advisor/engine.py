@@ -11,8 +11,8 @@ import os
 import threading
 from typing import Any, Iterable, Protocol
 
-from advisor.facts import render_message
-from advisor.types import Condition, Finding, Rule, When
+from advisor.facts import Facts, message_facts, render_message
+from advisor.types import Condition, Finding, Knowledge, Rule, When, weakest
 
 # Only real facts carry this marker; durable re-asserts its own session state as a fact and
 # a rule without a positive guard could match that state (DURABLE_RULES.md).
@@ -188,12 +188,40 @@ def make_backend(rules: Iterable[Rule], prefer: str | None = None) -> Backend:
     return DurableBackend(rules)
 
 
-def evaluate(backend: Backend, rules: dict[str, Rule], facts: dict[str, Any]) -> tuple[Finding, ...]:
-    """Every finding for one fact set, effects applied later by scoring."""
-    findings = []
-    for rule_id in backend.fired(facts):
+def rule_reads(rule: Rule) -> tuple[str, ...]:
+    """Every fact a rule reads: its conditions', then its message's, each once."""
+    names: list[str] = []
+
+    def walk(when: When) -> None:
+        for part in (*when.all, *when.any):
+            if isinstance(part, When):
+                walk(part)
+            elif part.fact not in names:
+                names.append(part.fact)
+
+    walk(rule.when)
+    return tuple(dict.fromkeys((*names, *message_facts(rule.message))))
+
+
+def evaluate(backend: Backend, knowledge: Knowledge, facts: Facts,
+             accepted: frozenset[str]) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """(applied, withheld) findings for one fact set; effects are applied later by scoring.
+
+    A finding is as sure as the weakest of its rule and every fact it read; one weaker than the
+    accepted evidence is withheld (shown by explain, never applied).
+    """
+    plain = facts.plain()
+    rules = knowledge.rules_by_id
+    applied: list[Finding] = []
+    withheld: list[Finding] = []
+    for rule_id in backend.fired(plain):
         rule = rules[rule_id]
-        findings.append(Finding(rule_id=rule.id, criterion=rule.criterion, effect=rule.effect,
-                                severity=rule.severity, confidence=rule.confidence,
-                                message=render_message(rule.message, facts), sources=rule.sources, uses=rule.uses))
-    return tuple(findings)
+        reads = knowledge.rule_reads[rule_id]
+        confidence = weakest(rule.confidence, *(facts.confidence(name) for name in reads))
+        finding = Finding(rule_id=rule.id, criterion=rule.criterion, effect=rule.effect, severity=rule.severity,
+                          confidence=confidence, rule_confidence=rule.confidence,
+                          threshold=getattr(rule, "threshold", "none"), reads=reads,
+                          message=render_message(knowledge.messages[rule_id], plain), sources=rule.sources,
+                          uses=rule.uses)
+        (applied if confidence in accepted else withheld).append(finding)
+    return tuple(applied), tuple(withheld)

@@ -1,50 +1,438 @@
-"""The facts rules may test: their names and types, and how they are built from predictions."""
+"""The fact registry: every fact a rule or a criterion may read, declared once, and `assemble`.
+
+Each declaration names the fact, its type and unit, where it is read from (machine, configuration,
+CPU, SSD, profile or prediction) and how. From this one table derive the rule loader's vocabulary
+(`FACT_TYPES`, with "did you mean"), the fact builder (`assemble`), explain's hardware field list
+and db check's list of fields a score reads. Every fact carries the evidence it rests on:
+
+- hardware facts: the field's source and confidence; an SSD's fields are never surer than the
+  record that says this configuration ships that drive;
+- predictions: the quantity's weakest input;
+- given facts (profile fields, the configuration asked about, ids): confidence None. They are the
+  question, not evidence, so they never weaken or strengthen what they are combined with.
+"""
 from __future__ import annotations
 
-from typing import Any
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Literal, Mapping
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
-from advisor.types import Condition, MachineConfig, Profile, Quantity
+from advisor.predict import primary_os, recorded_price
+from advisor.types import (
+    OS_LEVEL_ORDER,
+    Condition,
+    Container,
+    Knowledge,
+    MachineConfig,
+    Metrics,
+    Profile,
+    Record,
+    Sourced,
+    weakest,
+)
 
-# name -> type. Rules may only name these; the loader rejects anything else.
-FACT_TYPES: dict[str, str] = {
-    # machine and its parts
-    "machine.id": "str", "machine.vendor": "str", "machine.launch_year": "number",
-    "cpu.id": "str", "cpu.name": "str", "cpu.vendor": "str", "cpu.arch": "str", "cpu.threads": "number",
-    "cpu.performance_cores": "number", "cpu.efficiency_cores": "number", "cpu.boost_clock_ghz": "number",
-    "cpu.l3_mb": "number", "cpu.memory_bandwidth_gbs": "number", "cpu.launch_year": "number",
-    "ram.gb": "number", "ram.soldered": "bool", "ram.max_gb": "number",
-    "ssd.id": "str", "ssd.name": "str", "ssd.nand": "str", "ssd.segment": "str", "ssd.tbw": "number",
-    "ssd.volatile_write_cache": "bool", "ssd.power_loss_protection": "bool", "ssd.dram_cache": "str",
-    "ssd.form_factor": "str",
-    "storage.gb": "number", "storage.m2_slots_free": "number",
-    "cooling.design": "str", "cooling.sustained_power_w": "number",
-    "weight_kg": "number", "battery_wh": "number",
-    "os.primary": "str", "os.linux": "str", "os.windows": "str", "os.macos": "str",
-    "price.amount": "number", "price.currency": "str", "price.known": "bool",
-    # the profile
-    "profile.id": "str", "profile.race": "bool", "profile.cgo": "bool", "profile.gopls": "bool",
-    "profile.own_packages": "number", "profile.own_lines": "number", "profile.cross_targets": "number",
-    "profile.cgo_cross_targets": "number",
-    "profile.containers": "number", "profile.kind_cluster": "bool", "profile.fsync_services": "bool",
-    "profile.amd64_only_images": "bool", "profile.deploy_arch": "str", "profile.requires_linux": "bool",
-    "profile.requires_macos": "bool", "profile.requires_windows": "bool",
-    "profile.travels": "bool", "profile.has_budget": "bool", "profile.budget": "number",
-    # predictions (metrics)
-    "cold_build_s": "number", "edit_loop_s": "number", "test_s": "number", "test_race_s": "number",
-    "daily_wait_min": "number", "peak_memory_gb": "number", "memory_headroom_gb": "number",
-    "test_peak_memory_gb": "number", "gocache_gb_per_day": "number", "temp_writes_gb_per_day": "number",
-    "host_writes_gb_per_day": "number", "endurance_years": "number", "dev_footprint_gb": "number",
-    "free_storage_gb": "number", "sustained_clock_ratio": "number", "thermal_slowdown_pct": "number",
-    "race_supported": "bool", "emulated_images": "number", "budget_ratio": "number",
-}
+FactType = Literal["number", "bool", "str"]
+Origin = Literal["machine", "configuration", "cpu", "ssd", "profile", "prediction"]
+HARDWARE_ORIGINS: tuple[str, ...] = ("machine", "configuration", "cpu", "ssd")
 
+
+@dataclass(frozen=True, slots=True)
+class FactValue:
+    """One fact's value with the evidence it rests on; confidence None marks a given value."""
+
+    value: Any
+    confidence: str | None
+    source: str | None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FactContext:
+    """What a fact is read from: one configuration, one profile, its predictions, the knowledge base."""
+
+    mc: MachineConfig
+    profile: Profile
+    metrics: Metrics
+    knowledge: Knowledge
+
+
+Reader = Callable[[FactContext], "FactValue | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class FactSpec:
+    """One fact's declaration."""
+
+    name: str
+    type: FactType
+    unit: str
+    origin: Origin
+    description: str
+    read: Reader
+    # The numeric model reads this hardware field itself (tests check this flag against predict).
+    model_input: bool = False
+    # A fact computed from others (os.best_level from os.*): db check counts the others instead.
+    derived_from: tuple[str, ...] = ()
+
+
+# ------------------------------------------------------------------ readers
+def _path(obj: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        obj = getattr(obj, part, None)
+    return obj
+
+
+def _part(ctx: FactContext, origin: str) -> Record:
+    return {"machine": ctx.mc.machine, "cpu": ctx.mc.cpu, "ssd": ctx.mc.ssd}[origin]
+
+
+def _drive_confidence(ctx: FactContext, confidence: str | None) -> str:
+    # What a drive's datasheet says is only as sure as the record that this configuration ships it.
+    return weakest(confidence, ctx.mc.config.ssd.confidence)
+
+
+def _of_sourced(ctx: FactContext, origin: str, sourced: Sourced | None) -> FactValue | None:
+    if sourced is None or sourced.value is None:
+        return None
+    confidence: str = sourced.confidence
+    if origin == "ssd":
+        confidence = _drive_confidence(ctx, confidence)
+    return FactValue(sourced.value, confidence, sourced.source, sourced.note)
+
+
+def sourced(origin: str, dotted: str) -> Reader:
+    """A field that carries its own source and confidence (Sourced)."""
+    return lambda ctx: _of_sourced(ctx, origin, _path(_part(ctx, origin), dotted))
+
+
+def described(origin: str, dotted: str) -> Reader:
+    """A descriptive field: the record's own source and confidence, or the field's long form."""
+    def read(ctx: FactContext) -> FactValue | None:
+        record = _part(ctx, origin)
+        value = _path(record, dotted)
+        if value is None:
+            return None
+        note = record.field_provenance.get(dotted)
+        confidence = (note.confidence if note and note.confidence else record.confidence)
+        source = (note.source if note and note.source else record.source)
+        if origin == "ssd":
+            confidence = _drive_confidence(ctx, confidence)
+        return FactValue(value, weakest(confidence), source, note.note if note else None)
+    return read
+
+
+def given(value: Callable[[FactContext], Any], source: str = "profile") -> Reader:
+    """A value of the question itself: the profile, the configuration asked about, an id."""
+    def read(ctx: FactContext) -> FactValue | None:
+        result = value(ctx)
+        return None if result is None else FactValue(result, None, source)
+    return read
+
+
+def predicted(name: str) -> Reader:
+    """A model quantity; absent when not assessed."""
+    def read(ctx: FactContext) -> FactValue | None:
+        quantity = ctx.metrics.quantities.get(name)
+        if quantity is None or quantity.value is None:
+            return None
+        return FactValue(quantity.value, quantity.confidence, "model", quantity.formula)
+    return read
+
+
+def _os_level(os_name: str) -> Reader:
+    def read(ctx: FactContext) -> FactValue | None:
+        machine = ctx.mc.machine
+        entry = machine.os_support.get(os_name)  # type: ignore[call-overload]
+        if entry is None:  # not listed: the record says nothing runs it
+            return FactValue("none", weakest(machine.confidence), machine.source, "not listed in os_support")
+        return FactValue(entry.level, weakest(entry.confidence or machine.confidence), entry.source or machine.source,
+                         entry.note)
+    return read
+
+
+def _primary_os(ctx: FactContext) -> FactValue | None:
+    os_name = primary_os(ctx.mc, ctx.profile)
+    level = _os_level(os_name)(ctx)
+    return None if level is None else FactValue(os_name, level.confidence, level.source, f"support: {level.value}")
+
+
+def _best_wanted_level(ctx: FactContext) -> FactValue | None:
+    """The best support level among the OSes the profile needs (any OS the machine lists when it names none)."""
+    wanted = ctx.profile.os or tuple(sorted(ctx.mc.machine.os_support))
+    levels = [level for level in (_os_level(os_name)(ctx) for os_name in wanted) if level is not None]
+    if not levels:
+        return None
+    return min(levels, key=lambda lv: OS_LEVEL_ORDER.index(lv.value))
+
+
+def _tbw(ctx: FactContext) -> FactValue | None:
+    capacity = ctx.mc.ssd.capacity(ctx.mc.config.storage_gb)
+    return None if capacity is None else _of_sourced(ctx, "ssd", capacity.tbw)
+
+
+def _recorded_price(ctx: FactContext) -> FactValue | None:
+    price = recorded_price(ctx.mc, ctx.profile.budget.currency if ctx.profile.budget else "USD")
+    if price is None:
+        return None
+    return FactValue(price.amount, price.confidence, price.source, f"{price.currency}, seen {price.seen}")
+
+
+def _price_amount(ctx: FactContext) -> FactValue | None:
+    """The price in the budget's currency (converted when needed); without a budget, as recorded."""
+    if ctx.profile.budget is None:
+        return _recorded_price(ctx)
+    ratio = ctx.metrics.quantities.get("budget_ratio")
+    if ratio is None or ratio.value is None:
+        return None
+    return FactValue(round(ratio.value * ctx.profile.budget.amount, 2), ratio.confidence, "model", ratio.formula)
+
+
+def _race_supported(ctx: FactContext) -> FactValue | None:
+    platforms = ctx.knowledge.coefficient("go.race.platforms")
+    os_name = primary_os(ctx.mc, ctx.profile)
+    goos = {"macos": "darwin", "linux": "linux", "windows": "windows"}[os_name]
+    supported = f"{goos}/{ctx.mc.cpu.arch}" in platforms.value
+    return FactValue(supported, weakest(platforms.confidence, ctx.mc.cpu.confidence), ",".join(platforms.sources),
+                     f"{goos}/{ctx.mc.cpu.arch} in go.race.platforms")
+
+
+def fsync_heavy(container: Container) -> bool:
+    """Whether a local service waits on flushes (explicit in the profile, else by kind)."""
+    if container.fsync_heavy is not None:
+        return container.fsync_heavy
+    return container.kind in ("kind-cluster", "k3d-cluster", "postgres", "mysql", "etcd", "mongodb", "kafka")
+
+
+def _profile(read: Callable[[Profile], Any]) -> Reader:
+    return given(lambda ctx: read(ctx.profile))
+
+
+# ------------------------------------------------------------------ the registry
+def _fact(name: str, type_: FactType, unit: str, origin: Origin, read: Reader, description: str,
+          model_input: bool = False, derived_from: tuple[str, ...] = ()) -> FactSpec:
+    return FactSpec(name=name, type=type_, unit=unit, origin=origin, description=description, read=read,
+                    model_input=model_input, derived_from=derived_from)
+
+
+_OS_LEVELS = ("os.linux", "os.windows", "os.macos")
+
+REGISTRY: tuple[FactSpec, ...] = (
+    # the machine
+    _fact("machine.id", "str", "", "machine", given(lambda c: c.mc.machine.id, "catalog"), "machine id"),
+    _fact("machine.vendor", "str", "", "machine", given(lambda c: c.mc.machine.vendor, "catalog"), "vendor"),
+    _fact("machine.launch_year", "number", "year", "machine", described("machine", "launch_year"), "launch year"),
+    _fact("weight_kg", "number", "kg", "machine", sourced("machine", "weight_kg"), "weight"),
+    _fact("battery_wh", "number", "Wh", "machine", sourced("machine", "battery_wh"), "battery capacity"),
+    _fact("machine.thunderbolt_usb4_ports", "number", "ports", "machine",
+          sourced("machine", "thunderbolt_usb4_ports"), "Thunderbolt or USB4 ports"),
+    _fact("ram.soldered", "bool", "", "machine", sourced("machine", "ram.soldered"), "memory soldered to the board"),
+    _fact("ram.max_gb", "number", "GB", "machine", sourced("machine", "ram.max_gb"), "largest memory the machine takes"),
+    _fact("storage.m2_slots_free", "number", "slots", "machine", described("machine", "storage.m2_slots_free"),
+          "free M.2 slots"),
+    _fact("cooling.design", "str", "", "machine", sourced("machine", "cooling.design"), "cooling design",
+          model_input=True),
+    _fact("cooling.sustained_power_w", "number", "W", "machine", sourced("machine", "cooling.sustained_power_w"),
+          "CPU power the chassis sustains (a review's measurement)", model_input=True),
+    _fact("os.linux", "str", "", "machine", _os_level("linux"), "Linux support level"),
+    _fact("os.windows", "str", "", "machine", _os_level("windows"), "Windows support level"),
+    _fact("os.macos", "str", "", "machine", _os_level("macos"), "macOS support level"),
+    _fact("os.primary", "str", "", "machine", _primary_os, "the OS this machine would run for the profile",
+          derived_from=_OS_LEVELS),
+    _fact("os.best_level", "str", "", "machine", _best_wanted_level,
+          "best support level among the OSes the profile needs", derived_from=_OS_LEVELS),
+    # the configuration asked about
+    _fact("ram.gb", "number", "GB", "configuration", given(lambda c: c.mc.config.ram_gb, "configuration"),
+          "memory of this configuration"),
+    _fact("storage.gb", "number", "GB", "configuration", given(lambda c: c.mc.config.storage_gb, "configuration"),
+          "storage of this configuration"),
+    _fact("ssd.id", "str", "", "configuration",
+          lambda c: FactValue(c.mc.config.ssd.value, c.mc.config.ssd.confidence, c.mc.config.ssd.source,
+                              c.mc.config.ssd.note), "the drive this configuration ships", model_input=True),
+    _fact("price.known", "bool", "", "configuration", given(lambda c: bool(c.mc.config.prices), "configuration"),
+          "a price is recorded for this configuration"),
+    _fact("price.recorded", "number", "currency", "configuration", _recorded_price,
+          "the recorded price the budget is compared with, in its own currency", model_input=True),
+    _fact("price.amount", "number", "currency", "configuration", _price_amount,
+          "the price in the budget's currency (converted when needed)", derived_from=("price.recorded",)),
+    _fact("price.currency", "str", "", "configuration",
+          given(lambda c: c.profile.budget.currency if c.profile.budget else "USD"), "the budget's currency"),
+    # the CPU
+    _fact("cpu.id", "str", "", "cpu", given(lambda c: c.mc.cpu.id, "catalog"), "CPU id"),
+    _fact("cpu.name", "str", "", "cpu", given(lambda c: c.mc.cpu.name, "catalog"), "CPU name"),
+    _fact("cpu.vendor", "str", "", "cpu", given(lambda c: c.mc.cpu.vendor, "catalog"), "CPU vendor"),
+    _fact("cpu.arch", "str", "", "cpu", described("cpu", "arch"), "instruction set (GOARCH)", model_input=True),
+    _fact("cpu.launch_year", "number", "year", "cpu", described("cpu", "launch_year"), "CPU launch year"),
+    _fact("cpu.performance_cores", "number", "cores", "cpu", sourced("cpu", "performance_cores"), "performance cores",
+          model_input=True),
+    _fact("cpu.efficiency_cores", "number", "cores", "cpu", sourced("cpu", "efficiency_cores"), "efficiency cores",
+          model_input=True),
+    _fact("cpu.threads", "number", "threads", "cpu", sourced("cpu", "threads"), "hardware threads (GOMAXPROCS)",
+          model_input=True),
+    _fact("cpu.base_clock_ghz", "number", "GHz", "cpu", sourced("cpu", "base_clock_ghz"), "base clock"),
+    _fact("cpu.boost_clock_ghz", "number", "GHz", "cpu", sourced("cpu", "boost_clock_ghz"), "maximum boost clock",
+          model_input=True),
+    _fact("cpu.l2_mb", "number", "MB", "cpu", sourced("cpu", "l2_mb"), "L2 cache"),
+    _fact("cpu.l3_mb", "number", "MB", "cpu", sourced("cpu", "l3_mb"), "L3 cache"),
+    _fact("cpu.system_level_cache_mb", "number", "MB", "cpu", sourced("cpu", "system_level_cache_mb"),
+          "system-level cache"),
+    _fact("cpu.default_power_w", "number", "W", "cpu", sourced("cpu", "default_power_w"), "default (base) power"),
+    _fact("cpu.max_power_w", "number", "W", "cpu", sourced("cpu", "max_power_w"), "maximum power", model_input=True),
+    _fact("cpu.memory_bandwidth_gbs", "number", "GB/s", "cpu", sourced("cpu", "memory_bandwidth_gbs"),
+          "peak memory bandwidth"),
+    _fact("cpu.max_memory_gb", "number", "GB", "cpu", sourced("cpu", "max_memory_gb"), "largest memory the CPU takes"),
+    # the SSD this configuration ships
+    _fact("ssd.name", "str", "", "ssd", described("ssd", "name"), "drive name"),
+    _fact("ssd.segment", "str", "", "ssd", described("ssd", "segment"), "market segment"),
+    _fact("ssd.form_factor", "str", "", "ssd", described("ssd", "form_factor"), "form factor"),
+    _fact("ssd.controller", "str", "", "ssd", sourced("ssd", "controller"), "controller"),
+    _fact("ssd.nand", "str", "", "ssd", sourced("ssd", "nand"), "NAND type", model_input=True),
+    _fact("ssd.dram_cache", "str", "", "ssd", sourced("ssd", "dram_cache"), "DRAM cache"),
+    _fact("ssd.volatile_write_cache", "bool", "", "ssd", sourced("ssd", "volatile_write_cache"),
+          "volatile write cache"),
+    _fact("ssd.power_loss_protection", "bool", "", "ssd", sourced("ssd", "power_loss_protection"),
+          "power-loss protection"),
+    _fact("ssd.tbw", "number", "TB", "ssd", _tbw, "rated endurance at this capacity", model_input=True),
+    # the profile (given)
+    _fact("profile.id", "str", "", "profile", _profile(lambda p: p.id), "profile id"),
+    _fact("profile.race", "bool", "", "profile", _profile(lambda p: p.race), "tests run with -race"),
+    _fact("profile.cgo", "bool", "", "profile", _profile(lambda p: p.cgo), "the code uses cgo"),
+    _fact("profile.gopls", "bool", "", "profile", _profile(lambda p: p.gopls), "gopls runs in the editor"),
+    _fact("profile.own_packages", "number", "packages", "profile", _profile(lambda p: p.own_packages),
+          "packages of the module itself"),
+    _fact("profile.own_lines", "number", "lines", "profile", _profile(lambda p: p.own_lines),
+          "lines of the module itself"),
+    _fact("profile.cross_targets", "number", "targets", "profile", _profile(lambda p: len(p.cross_compile_targets)),
+          "cross-compile targets"),
+    _fact("profile.cgo_cross_targets", "number", "targets", "profile",
+          _profile(lambda p: len(p.cross_compile_targets) if p.cgo else 0), "cross-compile targets with cgo"),
+    _fact("profile.containers", "number", "services", "profile", _profile(lambda p: len(p.containers)),
+          "local containers and clusters"),
+    _fact("profile.kind_cluster", "bool", "", "profile",
+          _profile(lambda p: any(c.kind in ("kind-cluster", "k3d-cluster") for c in p.containers)),
+          "a local Kubernetes cluster (kind or k3d)"),
+    _fact("profile.fsync_services", "bool", "", "profile", _profile(lambda p: any(map(fsync_heavy, p.containers))),
+          "local services that fsync on every commit"),
+    _fact("profile.amd64_only_images", "bool", "", "profile",
+          _profile(lambda p: any(c.image_arches == ("amd64",) for c in p.containers)), "container images only for amd64"),
+    _fact("profile.deploy_arch", "str", "", "profile", _profile(lambda p: p.deploy_arch), "production architecture"),
+    _fact("profile.requires_linux", "bool", "", "profile", _profile(lambda p: p.os == ("linux",)), "needs Linux only"),
+    _fact("profile.requires_macos", "bool", "", "profile", _profile(lambda p: p.os == ("macos",)), "needs macOS only"),
+    _fact("profile.requires_windows", "bool", "", "profile", _profile(lambda p: p.os == ("windows",)),
+          "needs Windows only"),
+    _fact("profile.travels", "bool", "", "profile", _profile(lambda p: p.travels), "the developer travels"),
+    _fact("profile.has_budget", "bool", "", "profile", _profile(lambda p: p.budget is not None), "a budget is set"),
+    _fact("profile.budget", "number", "currency", "profile", _profile(lambda p: p.budget.amount if p.budget else None),
+          "the budget"),
+    # predictions
+    *(_fact(name, "number", unit, "prediction", predicted(name), description) for name, unit, description in (
+        ("cold_build_s", "s", "a full rebuild with an empty cache"),
+        ("edit_loop_s", "s", "rebuild after an edit"),
+        ("test_s", "s", "a test run"),
+        ("test_race_s", "s", "a test run with -race"),
+        ("daily_wait_min", "min/day", "waiting on builds and tests a day"),
+        ("peak_memory_gb", "GB", "peak memory"),
+        ("memory_headroom_gb", "GB", "memory left at the peak"),
+        ("test_peak_memory_gb", "GB", "peak memory of test binaries"),
+        ("gocache_gb_per_day", "GB/day", "build-cache writes a day"),
+        ("temp_writes_gb_per_day", "GB/day", "temporary writes a day"),
+        ("host_writes_gb_per_day", "GB/day", "host writes a day"),
+        ("endurance_years", "years", "years to the drive's rated endurance"),
+        ("dev_footprint_gb", "GB", "disk taken by caches, modules and images"),
+        ("free_storage_gb", "GB", "disk left free"),
+        ("sustained_clock_ratio", "ratio", "share of the clock sustained in long builds"),
+        ("thermal_slowdown_pct", "%", "cold-build slowdown from throttling"),
+        ("emulated_images", "images", "container images run under emulation"),
+        ("budget_ratio", "ratio", "price over budget"),
+    )),
+    _fact("race_supported", "bool", "", "prediction", _race_supported, "-race works on this OS and architecture"),
+)
+
+FACTS: dict[str, FactSpec] = {spec.name: spec for spec in REGISTRY}
+FACT_TYPES: dict[str, str] = {spec.name: spec.type for spec in REGISTRY}
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """' (did you mean X?)' for the closest known name, or ''."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def hardware_facts() -> tuple[FactSpec, ...]:
+    """Facts read from the machine, its configuration, CPU and SSD, in declaration order."""
+    return tuple(spec for spec in REGISTRY if spec.origin in HARDWARE_ORIGINS)
+
+
+def facts_read_by_scores(knowledge: Knowledge) -> tuple[str, ...]:
+    """Every fact the model, a rule or a criterion reads, with derived facts replaced by what they derive from."""
+    read = {spec.name for spec in REGISTRY if spec.model_input}
+    for names in knowledge.rule_reads.values():
+        read.update(names)
+    for policy in knowledge.scoring.criteria.values():
+        read.update(policy.facts_read())
+    expanded: set[str] = set()
+    for name in read:
+        expanded.update(FACTS[name].derived_from or (name,))
+    return tuple(spec.name for spec in REGISTRY if spec.name in expanded)
+
+
+def record_key(spec: FactSpec, mc: MachineConfig) -> tuple[str, str, str]:
+    """(kind, record id, field) that a hardware fact of this configuration counts against in db check."""
+    if spec.origin == "cpu":
+        return ("cpu", mc.cpu.id, spec.name)
+    if spec.origin == "machine":
+        return ("machine", mc.machine.id, spec.name)
+    # a drive's facts depend on which drive the configuration ships, so they count per configuration
+    return ("configuration", mc.id, spec.name)
+
+
+# ------------------------------------------------------------------ assembling
+@dataclass(frozen=True)
+class Facts:
+    """Every fact of one configuration and profile; absent facts are left out (rules then do not match)."""
+
+    values: Mapping[str, FactValue]
+
+    def plain(self) -> dict[str, Any]:
+        """name -> value, JSON-safe, for the rules engine and messages."""
+        return {name: _json_safe(fact.value) for name, fact in self.values.items()}
+
+    def confidence(self, name: str) -> str | None:
+        fact = self.values.get(name)
+        return None if fact is None else fact.confidence
+
+    def get(self, name: str) -> FactValue | None:
+        return self.values.get(name)
+
+
+def assemble(mc: MachineConfig, profile: Profile, metrics: Metrics, knowledge: Knowledge) -> Facts:
+    """Every registered fact for one configuration, profile and its predictions."""
+    ctx = FactContext(mc=mc, profile=profile, metrics=metrics, knowledge=knowledge)
+    values: dict[str, FactValue] = {}
+    for spec in REGISTRY:
+        fact = spec.read(ctx)
+        if fact is not None:
+            values[spec.name] = fact
+    return Facts(values=values)
+
+
+def _json_safe(value: Any) -> Any:
+    # Facts must be JSON: no NaN or infinity. Rounding for the rules engine happens in engine.py.
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return 1e9 if value > 0 else -1e9
+    return value
+
+
+# ------------------------------------------------------------------ rule vocabulary
 OPERAND_TYPES = {"eq": None, "ne": None, "lt": "number", "le": "number", "gt": "number", "ge": "number",
                  "in": None, "exists": "none", "absent": "none"}
 
 
-def _type_of(value: Any) -> str:
+def type_of(value: Any) -> str:
+    """The registry type a constant in a rule or an example has."""
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):
@@ -58,40 +446,76 @@ def check_condition_against_registry(condition: Condition) -> str | None:
     """Why a condition cannot be compiled (unknown fact, wrong operand type), or None."""
     fact_type = FACT_TYPES.get(condition.fact)
     if fact_type is None:
-        return f"unknown fact {condition.fact!r}"
+        return f"unknown fact {condition.fact!r}{did_you_mean(condition.fact, FACT_TYPES)}"
     if condition.op in ("exists", "absent"):
         return None if condition.value is None else f"{condition.op} takes no value"
     if condition.op == "in":
         if not isinstance(condition.value, (list, tuple)) or not condition.value:
             return "in needs a non-empty list"
-        wrong = [v for v in condition.value if _type_of(v) != fact_type]
+        wrong = [v for v in condition.value if type_of(v) != fact_type]
         return f"in: {wrong[0]!r} is not a {fact_type} like {condition.fact}" if wrong else None
     if condition.op in ("lt", "le", "gt", "ge") and fact_type != "number":
         return f"{condition.op} needs a number fact; {condition.fact} is {fact_type}"
-    if _type_of(condition.value) != fact_type:
+    if type_of(condition.value) != fact_type:
         # durable_rules silently coerces across types (8 < "9" matches); refuse it here.
         return f"{condition.op}: {condition.value!r} is not a {fact_type} like {condition.fact}"
     return None
 
 
-_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+# ------------------------------------------------------------------ rule messages
+# Rule messages come from users' knowledge folders too: they render in jinja2's sandbox, over plain
+# values only, and the sandbox's range() refuses huge loops.
+_MESSAGE_NAME = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*")
+_EXPRESSION = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.S)
 
 
-def nested(facts: dict[str, Any]) -> dict[str, Any]:
+MESSAGE_RANGE_LIMIT = 1000
+
+
+def _bounded_range(*args: int) -> range:
+    items = range(*args)
+    if len(items) > MESSAGE_RANGE_LIMIT:
+        raise OverflowError(f"range() of {len(items):,} items; a message may loop at most {MESSAGE_RANGE_LIMIT:,} times")
+    return items
+
+
+def message_environment() -> SandboxedEnvironment:
+    """A fresh sandbox for compiling rule messages (one per knowledge base; nothing global)."""
+    environment = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+    environment.globals["range"] = _bounded_range
+    return environment
+
+
+def message_facts(template: str) -> tuple[str, ...]:
+    """The registered facts a message template names, in order of first use."""
+    names: list[str] = []
+    for match in _EXPRESSION.finditer(template):
+        for name in _MESSAGE_NAME.findall(match.group(1) or match.group(2) or ""):
+            if name in FACTS and name not in names:
+                names.append(name)
+    return tuple(names)
+
+
+def nested(facts: Mapping[str, Any]) -> dict[str, Any]:
     """Dotted fact names as nested dicts, so messages can say {{ ssd.nand }}."""
     tree: dict[str, Any] = {}
     for name, value in facts.items():
         node = tree
         *parents, leaf = name.split(".")
         for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):  # "x" and "x.y" both facts: keep the leaf value reachable
+                break
+            node = child
+        else:
+            node[leaf] = value
     return tree
 
 
-def render_message(template: str, facts: dict[str, Any]) -> str:
+def render_message(template: jinja2.Template, facts: Mapping[str, Any]) -> str:
+    """A compiled message over plain fact values, numbers rounded for people, on one line."""
     values = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in facts.items()}
-    return " ".join(_ENV.from_string(template).render(**nested(values)).split())
+    return " ".join(template.render(**nested(values)).split())
 
 
 def sample_facts() -> dict[str, Any]:
@@ -100,78 +524,11 @@ def sample_facts() -> dict[str, Any]:
     return {name: samples[kind] for name, kind in FACT_TYPES.items()}
 
 
-def render_message_check(template: str) -> str | None:
+def compile_message(environment: SandboxedEnvironment, text: str) -> jinja2.Template:
+    """Compile a message once and prove it renders over sample facts; errors are ValueError."""
     try:
+        template = environment.from_string(text)
         render_message(template, sample_facts())
-    except jinja2.TemplateError as error:
-        return f"does not render: {error}"
-    return None
-
-
-def build_facts(mc: MachineConfig, profile: Profile, quantities: dict[str, Quantity], primary_os: str,
-                price_amount: float | None, price_currency: str) -> dict[str, Any]:
-    """Flat, JSON-safe facts for one configuration; absent values are left out (rules then do not match)."""
-    cpu, ssd, machine, config = mc.cpu, mc.ssd, mc.machine, mc.config
-    capacity = ssd.capacity(config.storage_gb)
-    facts: dict[str, Any] = {
-        "machine.id": machine.id, "machine.vendor": machine.vendor, "machine.launch_year": machine.launch_year,
-        "cpu.id": cpu.id, "cpu.name": cpu.name, "cpu.vendor": cpu.vendor, "cpu.arch": cpu.arch,
-        "cpu.threads": cpu.threads.value,
-        "cpu.performance_cores": cpu.performance_cores.value, "cpu.efficiency_cores": cpu.efficiency_cores.value,
-        "cpu.boost_clock_ghz": cpu.boost_clock_ghz.value, "cpu.memory_bandwidth_gbs": cpu.memory_bandwidth_gbs.value,
-        "cpu.launch_year": cpu.launch_year,
-        "ram.gb": config.ram_gb, "ram.soldered": machine.ram.soldered.value, "ram.max_gb": machine.ram.max_gb.value,
-        "ssd.id": ssd.id, "ssd.name": ssd.name, "ssd.nand": ssd.nand.value, "ssd.segment": ssd.segment,
-        "ssd.volatile_write_cache": ssd.volatile_write_cache.value,
-        "ssd.power_loss_protection": ssd.power_loss_protection.value, "ssd.form_factor": ssd.form_factor,
-        "storage.gb": config.storage_gb, "storage.m2_slots_free": machine.storage.m2_slots_free,
-        "cooling.design": machine.cooling.design.value,
-        "weight_kg": machine.weight_kg.value,
-        "os.primary": primary_os,
-        "price.known": price_amount is not None, "price.currency": price_currency,
-        "profile.id": profile.id, "profile.race": profile.race, "profile.cgo": profile.cgo,
-        "profile.gopls": profile.gopls, "profile.own_packages": profile.own_packages,
-        "profile.own_lines": profile.own_lines, "profile.cross_targets": len(profile.cross_compile_targets),
-        "profile.cgo_cross_targets": len(profile.cross_compile_targets) if profile.cgo else 0,
-        "profile.containers": len(profile.containers),
-        "profile.kind_cluster": any(c.kind in ("kind-cluster", "k3d-cluster") for c in profile.containers),
-        "profile.fsync_services": any(_fsync_heavy(c) for c in profile.containers),
-        "profile.amd64_only_images": any(c.image_arches == ("amd64",) for c in profile.containers),
-        "profile.deploy_arch": profile.deploy_arch,
-        "profile.requires_linux": profile.os == ("linux",),
-        "profile.requires_macos": profile.os == ("macos",),
-        "profile.requires_windows": profile.os == ("windows",),
-        "profile.travels": profile.travels, "profile.has_budget": profile.budget is not None,
-    }
-    optional = {
-        "cpu.l3_mb": cpu.l3_mb.value if cpu.l3_mb is not None else None,
-        "ssd.tbw": capacity.tbw.value if capacity is not None and capacity.tbw is not None else None,
-        "ssd.dram_cache": ssd.dram_cache.value if ssd.dram_cache is not None else None,
-        "cooling.sustained_power_w": machine.cooling.sustained_power_w.value if machine.cooling.sustained_power_w else None,
-        "battery_wh": machine.battery_wh.value if machine.battery_wh is not None else None,
-        "price.amount": price_amount,
-        "profile.budget": profile.budget.amount if profile.budget is not None else None,
-    }
-    for os_name in ("linux", "windows", "macos"):
-        entry = machine.os_support.get(os_name)
-        optional[f"os.{os_name}"] = entry.level if entry is not None else "none"
-    facts.update({k: v for k, v in optional.items() if v is not None})
-    for name, quantity in quantities.items():
-        if name in FACT_TYPES and quantity.value is not None:
-            facts[name] = _json_number(quantity.value)
-    return facts
-
-
-def _fsync_heavy(container) -> bool:
-    if container.fsync_heavy is not None:
-        return container.fsync_heavy
-    return container.kind in ("kind-cluster", "k3d-cluster", "postgres", "mysql", "etcd", "mongodb", "kafka")
-
-
-def _json_number(value: float) -> float | bool:
-    """Facts must be JSON: no NaN or infinity. Rounding for the rules engine happens in engine.py."""
-    if isinstance(value, bool):
-        return value
-    if value != value or value in (float("inf"), float("-inf")):
-        return 1e9 if value > 0 else -1e9
-    return float(value)
+    except (jinja2.TemplateError, OverflowError, TypeError, ValueError, ArithmeticError) as error:
+        raise ValueError(f"does not render: {error}") from None
+    return template

@@ -7,7 +7,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from advisor.errors import InputError
-from advisor.facts import check_condition_against_registry, render_message_check
+from advisor.engine import rule_reads
+from advisor.facts import (
+    FACT_TYPES,
+    FACTS,
+    check_condition_against_registry,
+    compile_message,
+    did_you_mean,
+    message_environment,
+)
 from advisor.types import (
     ADVISOR_ESTIMATE,
     Coefficient,
@@ -19,7 +27,7 @@ from advisor.types import (
     Source,
     When,
 )
-from advisor.yamlio import LineDict, describe_validation_error, load_yaml
+from advisor.yamlio import LineDict, describe_validation_error, line_of, load_yaml
 
 
 def _list_section(document: Any, key: str, path: Path) -> list:
@@ -107,9 +115,6 @@ def load_rules(folder: Path, source_ids: set[str], coefficient_ids: set[str]) ->
             for source in rule.sources:
                 if source not in source_ids and source != ADVISOR_ESTIMATE:
                     raise InputError(f"{where}: {rule.id}.sources: unknown source {source!r}")
-            problem = render_message_check(rule.message)
-            if problem:
-                raise InputError(f"{where}: {rule.id}.message: {problem}")
             rules.append(rule)
     return tuple(rules)
 
@@ -136,14 +141,42 @@ def load_presets(folder: Path) -> dict[str, Profile]:
 
 
 def load_scoring(path: Path) -> Scoring:
+    """scoring.yaml through its strict model; every term must name a registered fact of the right type."""
     data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError(f"{path}:1: (file): the scoring policy is a mapping (sources, criteria, default_weights)")
     try:
-        return Scoring(default_weights={k: float(v) for k, v in data["default_weights"].items()},
-                       scales={k: float(v) for k, v in data["scales"].items()},
-                       os_level_scores={k: float(v) for k, v in data["os_level_scores"].items()},
-                       sources=tuple(data["sources"]))
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise InputError(f"{path}:1: scoring: malformed scoring policy ({error})") from None
+        scoring = Scoring.model_validate(data)
+    except ValidationError as error:
+        raise InputError(describe_validation_error(error, data, path)) from None
+    for name, policy in scoring.criteria.items():
+        for index, term in enumerate(policy.terms):
+            line = line_of(data, ("criteria", name, "terms", index))
+            spec = FACTS.get(term.fact)
+            if spec is None:
+                raise InputError(f"{path}:{line}: criteria.{name}.terms.{index}.fact: unknown fact {term.fact!r}"
+                                 f"{did_you_mean(term.fact, FACTS)}")
+            wanted = "str" if term.curve.levels is not None else "number"
+            if spec.type != wanted:
+                raise InputError(f"{path}:{line}: criteria.{name}.terms.{index}.curve: {term.fact} is a {spec.type} "
+                                 f"fact; this curve needs a {wanted} one")
+        for flag in (policy.applies_when, policy.fallback.when_false if policy.fallback else None):
+            if flag is not None and FACT_TYPES.get(flag) != "bool":
+                raise InputError(f"{path}:{line_of(data, ('criteria', name))}: criteria.{name}: {flag!r} is not a "
+                                 f"bool fact{did_you_mean(flag, FACTS)}")
+    return scoring
+
+
+def compile_messages(rules: tuple[Rule, ...], folder: Path) -> dict[str, Any]:
+    """Each rule's message compiled once in the sandbox and proven to render; errors name file and line."""
+    environment = message_environment()
+    compiled: dict[str, Any] = {}
+    for rule in rules:
+        try:
+            compiled[rule.id] = compile_message(environment, rule.message)
+        except ValueError as error:
+            raise InputError(f"{folder / rule.file}:{rule.line}: {rule.id}.message: {error}") from None
+    return compiled
 
 
 def load_knowledge(root: Path) -> Knowledge:
@@ -155,5 +188,15 @@ def load_knowledge(root: Path) -> Knowledge:
     rules = load_rules(root / "rules", set(sources), set(coefficients))
     presets = load_presets(root / "profiles")
     scoring = load_scoring(root / "scoring.yaml")
+    for rule in rules:
+        if rule.criterion not in scoring.criteria:
+            raise InputError(f"{root / 'rules' / rule.file}:{rule.line}: {rule.id}.criterion: {rule.criterion!r} is not "
+                             f"a criterion of scoring.yaml{did_you_mean(rule.criterion, scoring.criteria)}")
+    for preset in presets.values():
+        for criterion in preset.weights:
+            if criterion not in scoring.criteria:
+                raise InputError(f"{root / 'profiles' / (preset.id + '.yaml')}:1: weights.{criterion}: not a criterion "
+                                 f"of scoring.yaml{did_you_mean(criterion, scoring.criteria)}")
     return Knowledge(sources=sources, coefficients=coefficients, rules=rules, presets=presets,
-                     scoring=scoring, root=root)
+                     scoring=scoring, root=root, messages=compile_messages(rules, root / "rules"),
+                     rule_reads={rule.id: rule_reads(rule) for rule in rules})

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from advisor.types import (
+    Price,
+    Record,
     OS_LEVEL_ORDER,
     Input,
     Knowledge,
@@ -20,9 +22,6 @@ from advisor.types import (
     Sourced,
     weakest,
 )
-
-GOOS = {"macos": "darwin", "linux": "linux", "windows": "windows"}
-
 
 class NotAccepted(Exception):
     """An input's confidence is below the evidence the user accepts."""
@@ -58,23 +57,35 @@ class Calc:
         except NotAccepted:
             return None
 
-    def hw(self, name: str, sourced: Sourced) -> Any:
-        if sourced.confidence not in self.accepted:
-            raise NotAccepted(f"{name} is {sourced.confidence}")
+    def hw(self, name: str, sourced: Sourced, confidence: str | None = None) -> Any:
+        """A hardware field with its own provenance; `confidence` may only weaken it (a drive's fitting)."""
+        level = weakest(sourced.confidence, confidence) if confidence else sourced.confidence
+        if level not in self.accepted:
+            raise NotAccepted(f"{name} is {level}")
         self.inputs.append(Input(name=name, value=sourced.value, source=sourced.source,
-                                 confidence=sourced.confidence, note=sourced.note))
+                                 confidence=level, note=sourced.note))
         return sourced.value
 
+    def record(self, name: str, value: Any, record: Record) -> Any:
+        """A descriptive field of a record (cpu.arch): the record's own source and confidence."""
+        level = weakest(record.confidence)
+        if level not in self.accepted:
+            raise NotAccepted(f"{name} is {level}")
+        self.inputs.append(Input(name=name, value=value, source=record.source, confidence=level))
+        return value
+
     def given(self, name: str, value: Any, unit: str = "", note: str | None = None) -> Any:
-        """A profile field or configuration choice: the question, not evidence; a profile field carries its origin."""
-        if note is None and name.startswith("profile."):
+        """A profile field or the configuration asked about: the question, not evidence (no confidence)."""
+        source = "profile" if name.startswith("profile.") else "configuration"
+        if note is None and source == "profile":
             note = self.provenance.get(name.removeprefix("profile.")) or self.provenance.get("*")
-        self.inputs.append(Input(name=name, value=value, unit=unit, source="profile", confidence="documented", note=note))
+        self.inputs.append(Input(name=name, value=value, unit=unit, source=source, confidence=None, note=note))
         return value
 
     def uses(self, quantity: Quantity) -> float:
         if quantity.value is None:
-            raise NotAccepted(quantity.not_assessed or f"{quantity.name} not assessed")
+            # pass the root reason on unchanged, so it is stated once however deep the chain
+            raise NotAccepted(quantity.not_assessed or f"{quantity.name} is not assessed")
         self.inputs.append(Input(name=quantity.name, value=quantity.value, unit=quantity.unit, source="model",
                                  confidence=quantity.confidence))
         return quantity.value
@@ -86,11 +97,20 @@ def _quantity(name: str, unit: str, formula: str, knowledge: Knowledge, accepted
     try:
         value = compute(calc)
     except NotAccepted as reason:
-        return Quantity(name=name, value=None, unit=unit, formula=formula, confidence="estimate",
-                        inputs=tuple(calc.inputs), not_assessed=f"not assessed: {reason}, excluded by the evidence level")
-    confidence = weakest(*(i.confidence for i in calc.inputs))
+        return Quantity(name=name, value=None, unit=unit, formula=formula, confidence=_confidence(calc.inputs),
+                        inputs=tuple(calc.inputs), not_assessed=str(reason))
+    confidence = _confidence(calc.inputs)
     return Quantity(name=name, value=float(value), unit=unit, formula=formula, confidence=confidence,
                     inputs=tuple(calc.inputs))
+
+
+def _confidence(inputs: list[Input]) -> str | None:
+    """Weakest evidence among the inputs; None when all are given; "unsourced" when there are none."""
+    if not inputs:
+        return "unsourced"
+    if all(i.confidence is None for i in inputs):
+        return None
+    return weakest(*(i.confidence for i in inputs))
 
 
 def primary_os(mc: MachineConfig, profile: Profile) -> str:
@@ -182,10 +202,6 @@ def _throttled(c: Calc, mc: MachineConfig, ratio: float, unthrottled_s: float) -
 # ------------------------------------------------------------------ Predictions
 def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted: frozenset[str]) -> Metrics:
     """Every prediction for one configuration and profile."""
-    from advisor.facts import (
-        build_facts,  # facts imports models only; kept local to avoid a cycle at import
-    )
-
     os_name = primary_os(mc, profile)
     q: dict[str, Quantity] = {}
 
@@ -257,39 +273,33 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
     _memory(q, add, mc, profile, os_name)
     _storage(q, add, mc, profile, os_name)
 
-    race_supported = f"{GOOS[os_name]}/{mc.cpu.arch}" in knowledge.coefficient("go.race.platforms").value
-    emulated = sum(1 for container in profile.containers if mc.cpu.arch not in container.image_arches)
-    q["emulated_images"] = Quantity(name="emulated_images", value=float(emulated), unit="images",
-                                    formula="containers whose images lack the machine's architecture",
-                                    confidence="documented",
-                                    inputs=(Input(name="cpu.arch", value=mc.cpu.arch, source=mc.cpu.source),))
-
-    currency = profile.budget.currency if profile.budget else "USD"
-    price_amount = None
+    add("emulated_images", "images", "containers whose images lack the machine's architecture",
+        lambda c: float(sum(1 for container in profile.containers
+                            if c.record("cpu.arch", mc.cpu.arch, mc.cpu) not in container.image_arches)))
     if profile.budget is not None:
         add("budget_ratio", "ratio", "price (converted to the budget's currency when needed) / budget",
             lambda c: budget_ratio(c, mc, profile))
-        if q["budget_ratio"].value is not None:
-            price_amount = round(q["budget_ratio"].value * profile.budget.amount, 2)
-    else:
-        own = mc.config.price(currency)
-        price_amount = own.amount if own else None
-    facts = build_facts(mc, profile, q, os_name, price_amount, currency)
-    facts["race_supported"] = race_supported
-    return Metrics(machine_config=mc.id, quantities=q, facts=facts)
+    return Metrics(machine_config=mc.id, quantities=q)
+
+
+def recorded_price(mc: MachineConfig, currency: str) -> Price | None:
+    """The price a configuration is judged by: the newest in the currency, else the newest USD, else any."""
+    same = mc.config.price(currency)
+    if same is not None:
+        return same
+    others = sorted(mc.config.prices, key=lambda p: (p.currency != "USD", p.currency, p.seen))
+    return others[0] if others else None
 
 
 def budget_ratio(c: Calc, mc: MachineConfig, profile: Profile) -> float:
     """Price over budget; a price in another currency is converted with an estimated rate."""
+    assert profile.budget is not None
     budget = c.given("profile.budget", profile.budget.amount, profile.budget.currency)
-    price = mc.config.price(profile.budget.currency)
+    price = recorded_price(mc, profile.budget.currency)
     if price is None:
-        others = sorted(mc.config.prices, key=lambda p: (p.currency != "USD", p.currency, p.seen))
-        if not others:
-            raise NotAccepted(f"no price is recorded for {mc.id}")
-        price = others[0]
-    amount = c.hw("price", Sourced[float](value=price.amount, source=price.source, confidence=price.confidence,
-                                          note=f"{price.currency}, seen {price.seen}"))
+        raise NotAccepted(f"no price is recorded for {mc.id}")
+    amount = c.hw("price.recorded", Sourced[float](value=price.amount, source=price.source, confidence=price.confidence,
+                                                   note=f"{price.currency}, seen {price.seen}"))
     if price.currency != profile.budget.currency:
         amount = amount * c.coef("currency.usd_per_unit", price.currency) / c.coef("currency.usd_per_unit",
                                                                                    profile.budget.currency)
@@ -313,6 +323,7 @@ def _memory(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: P
         return binaries * per_binary
 
     def containers(c: Calc) -> float:
+        c.given("profile.containers", len(profile.containers), "services")
         total = sum(container.memory_gb if container.memory_gb else c.coef("memory.container_gb", container.kind)
                     for container in profile.containers)
         if profile.containers:
@@ -334,7 +345,7 @@ def _memory(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: P
                    max(c.uses(q["build_peak_memory_gb"]), c.uses(q["test_peak_memory_gb"])) +
                    c.uses(q["containers_memory_gb"])))
     add("memory_headroom_gb", "GB", "RAM - peak memory",
-        lambda c: c.given("config.ram_gb", mc.config.ram_gb, "GB") - c.uses(q["peak_memory_gb"]))
+        lambda c: c.given("ram.gb", mc.config.ram_gb, "GB") - c.uses(q["peak_memory_gb"]))
 
 
 def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: Profile, os_name: str) -> None:
@@ -367,7 +378,8 @@ def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: 
     def host_per_day(c: Calc) -> float:
         go_writes = c.uses(q["gocache_gb_per_day"]) + c.uses(q["temp_writes_gb_per_day"])
         amplification = c.optional_coef("storage.write_amplification.article", mc.ssd.nand.value)
-        if amplification is not None:
+        if amplification is not None:  # a seed claim, used only when --evidence seed-claim admits it
+            c.hw("ssd.nand", mc.ssd.nand, confidence=mc.config.ssd.confidence)
             go_writes *= amplification
         workdays = c.coef("storage.workdays_per_year")
         baseline = c.coef("storage.baseline_host_writes_gb_per_day")
@@ -377,7 +389,9 @@ def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: 
         capacity = mc.ssd.capacity(mc.config.storage_gb)
         if capacity is None or capacity.tbw is None:
             raise NotAccepted(f"{mc.ssd.id} has no rated TBW for {mc.config.storage_gb} GB")
-        tbw = c.hw("ssd.tbw", capacity.tbw)
+        # which drive a configuration ships is itself evidence: the TBW is never surer than that
+        c.hw("ssd.id", mc.config.ssd)
+        tbw = c.hw("ssd.tbw", capacity.tbw, confidence=mc.config.ssd.confidence)
         return tbw * 1000 / (c.uses(q["host_writes_gb_per_day"]) * 365)
 
     def footprint(c: Calc) -> float:
@@ -397,5 +411,5 @@ def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: 
     add("endurance_years", "years", "rated TBW x 1000 / (host writes GB/day x 365)", endurance)
     add("dev_footprint_gb", "GB", "build cache variants + module cache + container images + gopls cache", footprint)
     add("free_storage_gb", "GB", "storage - OS and apps - development footprint",
-        lambda c: c.given("config.storage_gb", mc.config.storage_gb, "GB") -
+        lambda c: c.given("storage.gb", mc.config.storage_gb, "GB") -
         c.coef("storage.os_and_apps_gb", os_name) - c.uses(q["dev_footprint_gb"]))

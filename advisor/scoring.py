@@ -1,17 +1,28 @@
-"""Per-criterion scores 0-100 from predictions and findings; weights, totals and a stable ranking."""
+"""Per-criterion scores 0-100 from the facts each criterion declares, findings, weights and totals.
+
+A criterion reads only facts (advisor/facts.py), so every number it rests on carries its evidence:
+a required fact weaker than the accepted evidence makes the criterion "not assessed", an optional
+one is left out and the basis says so. Findings weaker than the accepted evidence are withheld.
+"""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping
 
+from advisor.errors import InputError
+from advisor.facts import FACTS, Facts, did_you_mean
+from advisor.predict import recorded_price
 from advisor.types import (
-    CRITERIA,
+    CriterionPolicy,
     CriterionScore,
     Finding,
+    Input,
     MachineConfig,
     Metrics,
     Profile,
     Score,
     Scoring,
+    Term,
+    weakest,
 )
 
 
@@ -19,141 +30,114 @@ def _clamp(value: float, low: float = 0.0, high: float = 100.0) -> float:
     return max(low, min(high, value))
 
 
-def _linear(value: float, zero_at: float, full_at: float) -> float:
-    """0 at zero_at, 100 at full_at, linear between, clamped."""
-    return _clamp(100 * (value - zero_at) / (full_at - zero_at))
-
-
-def build_score(daily_wait_min: float, scales: dict[str, float]) -> float:
-    """100 for no waiting, 50 at the half-score wait, falling towards 0."""
-    return 100 / (1 + daily_wait_min / scales["build_half_score_wait_min"])
-
-
-def memory_score(ram_gb: float, peak_gb: float, target_headroom_gb: float) -> float:
-    """40 when the peak just fits, 100 with the target headroom, lower when the peak exceeds RAM."""
-    headroom = ram_gb - peak_gb
-    if headroom < 0:
-        return _clamp(40 * ram_gb / peak_gb)
-    return 40 + 60 * min(1.0, headroom / target_headroom_gb)
-
-
-def storage_score(endurance_years: float | None, free_gb: float, scales: dict[str, float]) -> float:
-    capacity = _linear(free_gb, 0, scales["storage_full_score_free_gb"])
-    if endurance_years is None:
-        return capacity
-    endurance = _linear(endurance_years, 0, scales["storage_full_score_years"])
-    return min(capacity, endurance)
-
-
-def thermals_score(sustained_clock_ratio: float, scales: dict[str, float]) -> float:
-    return _linear(sustained_clock_ratio, scales["thermals_zero_score_ratio"], 1.0)
-
-
-def portability_score(weight_kg: float, battery_wh: float | None, scales: dict[str, float]) -> float:
-    weight = _linear(weight_kg, scales["portability_heavy_kg"], scales["portability_light_kg"])
-    if battery_wh is None:
-        return weight
-    battery = _linear(battery_wh, scales["portability_poor_battery_wh"], scales["portability_full_battery_wh"])
-    return (weight + battery) / 2
-
-
-def budget_score(budget_ratio: float, scales: dict[str, float]) -> float:
-    """100 up to the full-score share of the budget, 60 at the budget, falling beyond."""
-    full = scales["budget_full_score_share"]
-    if budget_ratio <= full:
-        return 100.0
-    if budget_ratio <= 1:
-        return 100 - 40 * (budget_ratio - full) / (1 - full)
-    return 60 / budget_ratio
-
-
-def os_score(mc: MachineConfig, profile: Profile, level_scores: dict[str, float]) -> float:
-    """How well the machine supports the OS the profile needs (its best OS when the profile says none)."""
-    wanted = profile.os or tuple(mc.machine.os_support)
-    levels = [mc.machine.os_support[os_name].level if os_name in mc.machine.os_support else "none" for os_name in wanted]
-    return max(level_scores[level] for level in levels)
-
-
-def base_scores(mc: MachineConfig, profile: Profile, metrics: Metrics, scoring: Scoring) -> dict[str, tuple[float | None, str]]:
-    """(score, basis) per criterion before findings adjust them; None when not assessed."""
-    s = scoring.scales
-    value = metrics.value
-    result: dict[str, tuple[float | None, str]] = {}
-    wait = value("daily_wait_min")
-    result["build"] = (build_score(wait, s), f"{wait:.1f} min/day waiting on builds and tests") if wait is not None \
-        else (None, metrics.quantities["daily_wait_min"].not_assessed or "not assessed")
-    peak = value("peak_memory_gb")
-    target = metrics.quantities.get("memory_headroom_gb")
-    if peak is not None:
-        headroom = mc.config.ram_gb - peak
-        result["memory"] = (memory_score(mc.config.ram_gb, peak, s["memory_full_score_headroom_gb"]),
-                            f"peak {peak:.1f} GB of {mc.config.ram_gb} GB ({headroom:+.1f} GB headroom)")
+def _reading(term: Term, value: object, unit: str) -> str:
+    """A term's reading in words: 87 % of the clock sustained..., 12.3 min/day waiting..."""
+    if isinstance(value, str):
+        return f"{value} ({term.label})" if term.label else value
+    number = float(value)  # type: ignore[arg-type]
+    if unit == "ratio":
+        text = f"{number * 100:.0f} %"
     else:
-        result["memory"] = (None, target.not_assessed if target else "not assessed")
-    free, years = value("free_storage_gb"), value("endurance_years")
-    if free is not None:
-        basis = f"{free:.0f} GB free after OS and caches" + (f", {years:.0f} years of rated endurance" if years is not None
-                                                             else ", endurance not assessed")
-        result["storage"] = (storage_score(years, free, s), basis)
+        digits = 0 if abs(number) >= 100 else 1 if abs(number) >= 10 else 2
+        text = f"{number:,.{digits}f} {unit}"
+    return f"{text} {term.label}".strip()
+
+
+def _missing_reason(name: str, metrics: Metrics) -> str:
+    quantity = metrics.quantities.get(name)
+    if quantity is not None and quantity.not_assessed:
+        return quantity.not_assessed
+    return f"{name} is not in the database"
+
+
+def criterion_score(name: str, policy: CriterionPolicy, facts: Facts, metrics: Metrics,
+                    findings: Iterable[Finding], withheld: Iterable[Finding], weight: float,
+                    accepted: frozenset[str]) -> CriterionScore:
+    """One criterion: its base from the declared terms, then the findings' effects."""
+    own = [f for f in findings if f.criterion == name]
+    held = tuple(f.rule_id for f in withheld if f.criterion == name)
+    if policy.applies_when is not None:
+        applies = facts.get(policy.applies_when)
+        if applies is None or applies.value is not True:
+            return CriterionScore(criterion=name, base=None, adjustment=0.0, score=None, weight=weight,
+                                  basis=f"not applicable ({policy.applies_when} is false)", applicable=False)
+    inputs: list[Input] = []
+    parts: list[float] = []
+    readings: list[str] = []  # what each term read, in words
+    notes: list[str] = []  # what was left out, and why
+    base: float | None
+    if policy.base is not None:
+        base, readings = policy.base, [policy.description]
     else:
-        result["storage"] = (None, "not assessed")
-    ratio = value("sustained_clock_ratio")
-    result["thermals"] = ((thermals_score(ratio, s), f"sustains {ratio * 100:.0f} % of its clock in long builds")
-                          if ratio is not None else (None, metrics.quantities["sustained_clock_ratio"].not_assessed or ""))
-    result["platform"] = (100.0, "architecture and toolchain fit; findings subtract")
-    result["os"] = (os_score(mc, profile, scoring.os_level_scores), _os_basis(mc, profile))
-    ratio_budget = value("budget_ratio")
-    if profile.budget is None:
-        result["budget"] = (None, "no budget given")
-    elif ratio_budget is None:
-        result["budget"] = (s["budget_unknown_price_score"], "no price known: neutral score")
-    else:
-        result["budget"] = (budget_score(ratio_budget, s), f"{ratio_budget * 100:.0f} % of the budget")
-    battery = mc.machine.battery_wh.value if mc.machine.battery_wh else None
-    result["portability"] = (portability_score(mc.machine.weight_kg.value, battery, s),
-                             f"{mc.machine.weight_kg.value:.2f} kg" + (f", {battery:.0f} Wh" if battery else ""))
-    return result
+        reason = None
+        for term in policy.terms:
+            fact = facts.get(term.fact)
+            problem = None
+            if fact is None:
+                problem = _missing_reason(term.fact, metrics)
+            elif fact.confidence is not None and fact.confidence not in accepted:
+                problem = f"{term.fact} is {fact.confidence}"
+            if problem is not None:
+                if term.optional:
+                    notes.append(f"{term.label or term.fact} not assessed: {problem}")
+                    continue
+                reason = reason or problem
+                continue
+            assert fact is not None
+            unit = FACTS[term.fact].unit
+            inputs.append(Input(name=term.fact, value=fact.value, unit=unit, source=fact.source,
+                                confidence=fact.confidence, note=fact.note))
+            parts.append(term.curve.score(fact.value))
+            readings.append(_reading(term, fact.value, unit))
+        if reason is not None:
+            fallback = policy.fallback
+            flag = facts.get(fallback.when_false) if fallback else None
+            if fallback is not None and flag is not None and flag.value is False:
+                base, readings, inputs = fallback.score, [fallback.basis], []
+            else:
+                return CriterionScore(criterion=name, base=None, adjustment=0.0, score=None, weight=weight,
+                                      basis=f"not assessed: {reason}", inputs=tuple(inputs), withheld=held)
+        else:
+            base = min(parts) if policy.combine == "min" else sum(parts) / len(parts)
+    adjustment = sum((f.effect.bonus or 0) - (f.effect.penalty or 0) for f in own)
+    levels = [i.confidence for i in inputs] + [f.confidence for f in own]
+    confidence = weakest(*levels) if any(level is not None for level in levels) else None
+    if held:
+        notes.append(f"{len(held)} finding(s) withheld: weaker than the accepted evidence")
+    return CriterionScore(criterion=name, base=round(base, 1), adjustment=adjustment,
+                          score=round(_clamp(base + adjustment), 1), weight=weight, basis="; ".join(readings + notes),
+                          confidence=confidence, inputs=tuple(inputs), withheld=held)
 
 
-def _os_basis(mc: MachineConfig, profile: Profile) -> str:
-    wanted = profile.os or tuple(sorted(mc.machine.os_support))
-    return ", ".join(f"{os_name}: {mc.machine.os_support[os_name].level if os_name in mc.machine.os_support else 'none'}"
-                     for os_name in wanted)
-
-
-def effective_weights(defaults: dict[str, float], profile: Profile, overrides: dict[str, float]) -> dict[str, float]:
-    weights = {c: defaults.get(c, 1.0) for c in CRITERIA}
-    weights.update(profile.weights)
-    weights.update(overrides)
+def effective_weights(scoring: Scoring, profile: Profile, overrides: Mapping[str, float]) -> dict[str, float]:
+    """Default weights, then the profile's, then the command line's; names must be declared criteria."""
+    weights = dict(scoring.default_weights)
+    for origin, layer in (("the profile's weights", profile.weights), ("--weight", overrides)):
+        for criterion, weight in layer.items():
+            if criterion not in scoring.criteria:
+                raise InputError(f"{origin}: {criterion!r} is not a criterion{did_you_mean(criterion, scoring.criteria)}; "
+                                 f"criteria: {', '.join(scoring.names)}")
+            weights[criterion] = weight
+    if not any(weight > 0 for weight in weights.values()):
+        raise InputError("weights: at least one criterion needs a positive weight")
     return weights
 
 
-def score_config(mc: MachineConfig, profile: Profile, metrics: Metrics, findings: Iterable[Finding],
-                 scoring: Scoring, weights: dict[str, float]) -> Score:
-    """Apply findings to the base scores and combine them with the weights."""
-    findings = tuple(findings)
-    bases = base_scores(mc, profile, metrics, scoring)
-    criteria = []
-    for criterion in CRITERIA:
-        base, basis = bases[criterion]
-        adjustment = sum((f.effect.bonus or 0) - (f.effect.penalty or 0) for f in findings if f.criterion == criterion)
-        score = None if base is None else round(_clamp(base + adjustment), 1)
-        criteria.append(CriterionScore(criterion=criterion, base=None if base is None else round(base, 1),
-                                       adjustment=adjustment, score=score, weight=weights[criterion], basis=basis))
-    assessed = [c for c in criteria if c.score is not None and c.weight > 0]
-    weight_sum = sum(c.weight for c in assessed)
-    total = round(sum(c.score * c.weight for c in assessed) / weight_sum, 1) if weight_sum else 0.0
+def score_config(mc: MachineConfig, profile: Profile, metrics: Metrics, facts: Facts, findings: Iterable[Finding],
+                 withheld: Iterable[Finding], scoring: Scoring, weights: Mapping[str, float],
+                 accepted: frozenset[str]) -> Score:
+    """Every criterion's score and the weighted total of the assessed ones."""
+    findings, withheld = tuple(findings), tuple(withheld)
+    criteria = tuple(criterion_score(name, policy, facts, metrics, findings, withheld, weights[name], accepted)
+                     for name, policy in scoring.criteria.items())
+    counted = [c for c in criteria if c.score is not None and c.weight > 0]
+    weight_sum = sum(c.weight for c in counted)
+    total = round(sum((c.score or 0.0) * c.weight for c in counted) / weight_sum, 1) if weight_sum else 0.0
     disqualifiers = tuple(f.rule_id for f in findings if f.effect.disqualify)
     currency = profile.budget.currency if profile.budget else "USD"
-    return Score(machine_config=mc.id, machine_id=mc.machine.id, label=mc.label, total=total,
-                 criteria=tuple(criteria), disqualified=bool(disqualifiers), disqualified_by=disqualifiers,
-                 findings=findings, metrics=metrics, price=mc.config.price(currency) or _any_price(mc))
-
-
-def _any_price(mc: MachineConfig):
-    """A recorded price in another currency, USD first, for display when none is in the budget's currency."""
-    prices = sorted(mc.config.prices, key=lambda p: (p.currency != "USD", p.currency, p.seen))
-    return prices[0] if prices else None
+    return Score(machine_config=mc.id, machine_id=mc.machine.id, label=mc.label, total=total, criteria=criteria,
+                 disqualified=bool(disqualifiers), disqualified_by=disqualifiers, findings=findings,
+                 withheld_findings=withheld, metrics=metrics, price=recorded_price(mc, currency))
 
 
 def rank(scores: Iterable[Score]) -> list[Score]:

@@ -101,31 +101,37 @@ def test_documented_value_resting_on_an_aggregator_alone(db_copy, knowledge_copy
     assert any("crucial-p3.nand: documented on the strength of aggregator 'pgrid-crucial-p3-1tb'" in e for e in errors)
 
 
-def test_scoring_field_list_covers_what_the_model_and_the_rules_read():
-    from advisor.dbcheck import (
-        SCORING_CPU_FIELDS,
-        SCORING_MACHINE_FIELDS,
-        SCORING_SSD_FIELDS,
-    )
+def test_every_hardware_field_the_model_reads_is_a_registered_model_input():
+    """The registry's model_input flags match what predict really reads, so db check's list cannot drift."""
+    from advisor.facts import FACTS, HARDWARE_ORIGINS
     from advisor.predict import predict
     from advisor.types import accepted_levels
 
     data = api.load(ROOT / "hardware_db", ROOT / "knowledge")
-    listed = ({f"cpu.{n}" for n in SCORING_CPU_FIELDS} | set(SCORING_MACHINE_FIELDS) |
-              {f"ssd.{n}" for n in SCORING_SSD_FIELDS} | {"ssd.tbw"})
-    # hardware values that are plain facts of the record, not Sourced fields with their own confidence
-    unsourced = {"cpu.arch", "ram.gb", "ssd.segment", "storage.gb", "storage.m2_slots_free", "price"}
-    read = set()
-    for mc in data.catalog.machine_configs()[::7]:
+    read: set[str] = set()
+    for mc in data.catalog.machine_configs()[::5]:
         for preset in data.knowledge.presets.values():
-            metrics = predict(mc, preset, data.knowledge, accepted_levels("estimate"))
+            metrics = predict(mc, preset, data.knowledge, accepted_levels("seed-claim"))
             read |= {i.name for q in metrics.quantities.values() for i in q.inputs
-                     if i.source not in ("profile", "model") and not i.name.startswith(("profile.", "config."))
-                     and i.name not in data.knowledge.coefficients and i.name.split("[")[0] not in data.knowledge.coefficients}
-    def facts(when):
-        for item in (*when.all, *when.any):
-            yield from facts(item) if hasattr(item, "all") else [item.fact]
-    for rule in data.knowledge.rules:
-        read |= {f for f in facts(rule.when) if f.split(".")[0] in ("cpu", "ssd", "ram", "cooling")
-                 or f in ("weight_kg", "battery_wh")}
-    assert read - unsourced <= listed, sorted(read - unsourced - listed)
+                     if i.confidence is not None and i.source != "model" and i.name.split("[")[0] not in
+                     data.knowledge.coefficients}
+    flagged = {name for name, spec in FACTS.items() if spec.model_input}
+    assert read == flagged
+    assert all(FACTS[name].origin in HARDWARE_ORIGINS for name in read)
+
+
+def test_db_check_counts_exactly_the_hardware_facts_scores_read():
+    from advisor.catalog import read_records
+    from advisor.dbcheck import scoring_fields
+    from advisor.facts import facts_read_by_scores
+
+    knowledge = api.load_knowledge_only(ROOT / "knowledge")
+    records, _, _ = read_records(ROOT / "hardware_db")
+    counted = {field for (_, _, field) in scoring_fields(records, knowledge)}
+    read = set(facts_read_by_scores(knowledge))
+    # given facts (ids, the configuration's RAM and storage) carry no evidence to count
+    assert counted <= read
+    for name in ("cpu.threads", "cpu.boost_clock_ghz", "weight_kg", "battery_wh", "ssd.tbw", "ssd.id",
+                 "ram.soldered", "os.linux", "cooling.design", "price.recorded"):
+        assert name in counted, name
+    assert "ram.gb" not in counted and "machine.id" not in counted

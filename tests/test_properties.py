@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from advisor import api
 from advisor.predict import predict
 from advisor.render import RENDERERS
-from advisor.scoring import memory_score
 from advisor.types import (
     Catalog,
     Configuration,
@@ -89,7 +88,8 @@ def test_scores_stay_within_0_and_100(mc, profile):
 @settings(max_examples=200, deadline=None)
 @given(ram=st.floats(1, 256), peak=st.floats(0.5, 256), more=st.floats(0, 128))
 def test_memory_score_is_monotone_in_ram(ram, peak, more):
-    assert memory_score(ram + more, peak, 4) >= memory_score(ram, peak, 4)
+    curve = DATA.knowledge.scoring.criteria["memory"].terms[0].curve
+    assert curve.score(ram + more - peak) >= curve.score(ram - peak)
 
 
 @settings(max_examples=60, deadline=None)

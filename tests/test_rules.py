@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from advisor import engine
 from advisor.facts import FACT_TYPES, render_message
+from advisor.facts import assemble
 from advisor.predict import predict
 from advisor.types import accepted_levels
 
@@ -23,7 +24,8 @@ def base_facts(data):
     """Facts of a real configuration and profile, the ground the fixtures are laid on."""
     mc = data.catalog.find_configs("dell-xps-13-plus-9320")[0]
     profile = data.knowledge.presets["microservice"]
-    return predict(mc, profile, data.knowledge, accepted_levels("estimate")).facts
+    metrics = predict(mc, profile, data.knowledge, accepted_levels("estimate"))
+    return assemble(mc, profile, metrics, data.knowledge).plain()
 
 
 def _overlay(base: dict, overrides: dict) -> dict:
@@ -76,7 +78,7 @@ def test_every_coefficient_has_a_known_source(data):
 
 def test_messages_render_with_real_facts(data, base_facts):
     for rule in data.knowledge.rules:
-        text = render_message(rule.message, _overlay(base_facts, CASES[rule.id]["fires"]))
+        text = render_message(data.knowledge.messages[rule.id], _overlay(base_facts, CASES[rule.id]["fires"]))
         assert text and "{{" not in text
 
 

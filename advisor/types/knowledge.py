@@ -1,7 +1,7 @@
 """Knowledge records: sources, coefficients, rules and the knowledge base that holds them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -9,7 +9,10 @@ from pydantic import Field, model_validator
 
 from advisor.types.provenance import Confidence, DateText, Frozen
 
-Criterion = Literal["build", "memory", "storage", "thermals", "platform", "os", "budget", "portability"]
+from advisor.types.scoring import Criterion, Scoring
+
+# The built-in criteria, in knowledge/scoring.yaml's order; code that has a Knowledge reads
+# knowledge.scoring.names instead, so a user's scoring.yaml may declare others.
 CRITERIA: tuple[str, ...] = ("build", "memory", "storage", "thermals", "platform", "os", "budget", "portability")
 
 
@@ -126,14 +129,6 @@ class Rule(Frozen):
 
 
 @dataclass(frozen=True, eq=False)
-class Scoring:
-    default_weights: dict[str, float]
-    scales: dict[str, float]
-    os_level_scores: dict[str, float]
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, eq=False)
 class Knowledge:
     sources: dict[str, Source]
     coefficients: dict[str, Coefficient]
@@ -141,6 +136,14 @@ class Knowledge:
     presets: dict[str, "Profile"]  # noqa: F821 - advisor.types.profile imports this module
     scoring: Scoring
     root: Path
+    # rule id -> its message template, compiled once in the sandbox at load time
+    messages: dict[str, Any] = field(default_factory=dict, compare=False)
+    # rule id -> every fact it reads (conditions and message), for the findings' evidence
+    rule_reads: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+
+    @property
+    def rules_by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
 
     def coefficient(self, coefficient_id: str) -> Coefficient:
         return self.coefficients[coefficient_id]

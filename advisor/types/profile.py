@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from advisor.types.hardware import Arch, OsName
-from advisor.types.knowledge import Criterion
+from advisor.types.scoring import Criterion
 from advisor.types.provenance import Frozen
 
 

@@ -17,7 +17,14 @@ Confidence = Literal["documented", "measured", "estimate", "seed-claim", "refute
 
 # Strongest evidence first; `--evidence X` accepts X and everything stronger.
 CONFIDENCE_ORDER: tuple[str, ...] = ("documented", "measured", "estimate", "seed-claim", "refuted")
+# The levels `--evidence` may name (refuted is never accepted).
+EVIDENCE_CHOICES: tuple[str, ...] = CONFIDENCE_ORDER[:4]
 DEFAULT_EVIDENCE = "estimate"
+
+# A computed result's level: a data confidence, or "unsourced" when nothing it rests on carries
+# evidence. Absence of evidence is the weakest level, below refuted, and no --evidence accepts it.
+EvidenceLevel = Literal["documented", "measured", "estimate", "seed-claim", "refuted", "unsourced"]
+EVIDENCE_ORDER: tuple[str, ...] = (*CONFIDENCE_ORDER, "unsourced")
 
 # Reserved source id: the project's own estimate, explained in the value's note.
 ADVISOR_ESTIMATE = "advisor-estimate"
@@ -26,15 +33,19 @@ T = TypeVar("T")
 
 
 def confidence_rank(confidence: str) -> int:
-    """Position of a confidence level, 0 being the strongest."""
-    return CONFIDENCE_ORDER.index(confidence)
+    """Position of a confidence level, 0 being the strongest, "unsourced" the weakest."""
+    return EVIDENCE_ORDER.index(confidence)
 
 
-def weakest(*confidences: str) -> str:
-    """The weakest of several confidence levels (documented if none)."""
-    if not confidences:
-        return "documented"
-    return max(confidences, key=confidence_rank)
+def weakest(*confidences: str | None) -> str:
+    """The weakest of several levels; None (a given value: the question, not evidence) is skipped.
+
+    With no evidence at all the result is "unsourced": absence of evidence never reads as documented.
+    """
+    levels = [c for c in confidences if c is not None]
+    if not levels:
+        return "unsourced"
+    return max(levels, key=confidence_rank)
 
 
 def accepted_levels(evidence: str) -> frozenset[str]:

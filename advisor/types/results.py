@@ -6,36 +6,43 @@ from typing import Any
 from advisor.types.hardware import Price
 from advisor.types.knowledge import Criterion, Effect, Source
 from advisor.types.profile import Profile
-from advisor.types.provenance import Confidence, Frozen
+from advisor.types.provenance import EvidenceLevel, Frozen
 
 
 class Input(Frozen):
-    """One input of a derived quantity: a coefficient, a hardware field or a profile field."""
+    """One input of a derived quantity: a coefficient, a hardware field, a model quantity or a given value.
+
+    `confidence` is None only for given values (profile fields and the configuration asked about):
+    they are the question, not evidence, and `note` says where they came from.
+    """
 
     name: str
     value: Any
     unit: str = ""
     source: str | None = None
-    confidence: Confidence = "documented"
+    confidence: EvidenceLevel | None
     note: str | None = None
 
 
 class Quantity(Frozen):
-    """A predicted number with its unit, formula, inputs and weakest confidence."""
+    """A predicted number with its unit, formula, inputs and the weakest confidence among them."""
 
     name: str
     value: float | None
     unit: str
     formula: str
-    confidence: Confidence
+    # weakest evidence among the inputs; None when every input is given (the question alone decides)
+    confidence: EvidenceLevel | None
     inputs: tuple[Input, ...] = ()
+    # Why the value is missing: the first input weaker than the accepted evidence, or missing data.
     not_assessed: str | None = None
 
 
 class Metrics(Frozen):
+    """Every prediction for one configuration and profile."""
+
     machine_config: str
     quantities: dict[str, Quantity]
-    facts: dict[str, Any]
 
     def value(self, name: str) -> float | None:
         quantity = self.quantities.get(name)
@@ -43,23 +50,43 @@ class Metrics(Frozen):
 
 
 class Finding(Frozen):
+    """A fired rule: its effect on a criterion and the message, with the evidence it rests on."""
+
     rule_id: str
     criterion: Criterion
     effect: Effect
     severity: str
-    confidence: Confidence
+    # weakest of the rule's own confidence and of every fact it read
+    confidence: EvidenceLevel
+    rule_confidence: EvidenceLevel
+    # what the rule's threshold rests on: policy, judgement, documented-limit or none
+    threshold: str = "none"
     message: str
     sources: tuple[str, ...]
     uses: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
 
 
 class CriterionScore(Frozen):
+    """One criterion's 0-100 score: base from its declared inputs, adjusted by findings."""
+
     criterion: Criterion
     base: float | None
     adjustment: float
     score: float | None
     weight: float
     basis: str
+    # weakest evidence among the inputs the score read; None when it read none (a policy base)
+    confidence: EvidenceLevel | None = None
+    inputs: tuple[Input, ...] = ()
+    # findings that fired for this criterion but rest on evidence weaker than accepted
+    withheld: tuple[str, ...] = ()
+    # False when the criterion does not apply to this profile (budget without a budget)
+    applicable: bool = True
+
+    @property
+    def assessed(self) -> bool:
+        return self.score is not None
 
 
 class Score(Frozen):
@@ -71,8 +98,20 @@ class Score(Frozen):
     disqualified: bool
     disqualified_by: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
+    # fired, but weaker than the accepted evidence: shown by explain, never applied
+    withheld_findings: tuple[Finding, ...] = ()
     metrics: Metrics
     price: Price | None = None
+
+    @property
+    def assessed_count(self) -> int:
+        """How many weighted criteria the total rests on."""
+        return sum(1 for c in self.criteria if c.assessed and c.weight > 0)
+
+    @property
+    def weighted_count(self) -> int:
+        """How many applicable criteria carry weight, assessed or not."""
+        return sum(1 for c in self.criteria if c.weight > 0 and c.applicable)
 
 
 class Recommendation(Frozen):
