@@ -69,9 +69,9 @@ class Cpu(Record):
         if self.default_power_w is not None and self.max_power_w is not None:
             checks.append((self.default_power_w.value <= self.max_power_w.value,
                            "max_power_w", "maximum power below default power"))
-        for ok, field, message in checks:
+        for ok, name, message in checks:
             if not ok:
-                raise ValueError(f"{field}: {message}")
+                raise ValueError(f"{name}: {message}")
         return self
 
 
