@@ -119,9 +119,9 @@ def _scan_commands(relative: Path, text: str, setup: BuildSetup) -> None:
             goos, goarch = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
             if goos in KNOWN_OS and goarch in KNOWN_ARCH:
                 setup.cross_targets.setdefault(f"{goos}/{goarch}", evidence)
-        match = _CLUSTER_COMMAND.search(line)
-        if match:
-            setup.clusters.append((match.group(1) or match.group(2), evidence))
+        command = _CLUSTER_COMMAND.search(line)
+        if command:
+            setup.clusters.append((command.group(1) or command.group(2), evidence))
 
 
 def image_kind(image: str) -> str:

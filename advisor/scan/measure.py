@@ -88,14 +88,20 @@ def measure(tree: Tree, platform: Platform, environ: dict[str, str] | None = Non
     return m
 
 
+def _go_minor(go_version: str) -> int:
+    """The minor release of a go directive; `go 1.21rc2` is a valid one."""
+    match = re.match(r"1\.(\d+)", go_version)
+    assert match is not None, go_version  # parse_go_mod accepts only 1.N[.P][rcN]
+    return int(match.group(1))
+
+
 def scan(path: Path, platform: Platform | None = None, progress: Progress | None = None,
          environ: dict[str, str] | None = None, use_go: bool = False) -> Measurements:
     """Walk, read and measure the module or workspace at path; optionally ask `go list` for its own counts."""
     environ = dict(os.environ if environ is None else environ)
     tree = walk_tree(path, progress)
     if platform is None:
-        # `go 1.21rc2` is a valid go directive: take the minor release number only
-        minors = [int(re.match(r"1\.(\d+)", m.go_version).group(1)) for m in tree.modules if m.go_version]
+        minors = [_go_minor(m.go_version) for m in tree.modules if m.go_version]
         platform = Platform(go_minor=max([*minors, Platform().go_minor]))
     measurements = measure(tree, platform, environ)
     if use_go:

@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from advisor.errors import InputError
-from advisor.scan.buildfiles import FSYNC_HEAVY_KINDS
+from advisor.scan.buildfiles import FSYNC_HEAVY_KINDS, Evidence
 from advisor.scan.gomod import base_name
 from advisor.scan.measure import Measurements
 from advisor.types import Container, Knowledge, Profile
@@ -24,6 +24,8 @@ def _slug(text: str) -> str:
 
 def _default(knowledge: Knowledge, coefficient_id: str) -> tuple[float, str]:
     coefficient = knowledge.coefficient(coefficient_id)
+    if isinstance(coefficient.value, dict):
+        raise TypeError(f"coefficient {coefficient_id} is a table of values; the scan needs a single number")
     return coefficient.value, f"default: {coefficient_id} = {coefficient.value} ({coefficient.confidence}; {coefficient.derivation or coefficient.description})"
 
 
@@ -64,7 +66,7 @@ def _containers(m: Measurements) -> tuple[list[Container], str]:
 
 
 def _deploy_arch(m: Measurements) -> tuple[str, str]:
-    pinned: dict[str, object] = {}
+    pinned: dict[str, Evidence] = {}
     linux_targets = [(t, e) for t, e in m.setup.cross_targets.items() if t.startswith("linux/")]
     for platform, evidence in [(p, e) for _, p, e in m.setup.base_images] + linux_targets:
         arch = _platform_arch(platform)
@@ -142,8 +144,9 @@ def scanned_profile(m: Measurements, knowledge: Knowledge, today: dt.date | None
     fields["race"] = bool(s.race_runs)
     if s.race_runs:
         origin["race"] = f"scan: -race at {_evidence_list(s.race_runs)}"
-        # race_runs is not empty here, so there is at least one invocation and a share
-        fields["race_share"] = round(s.race_share, 2)
+        race_share = s.race_share
+        assert race_share is not None  # race_runs is not empty here, so there is at least one invocation and a share
+        fields["race_share"] = round(race_share, 2)
         origin["race_share"] = f"scan: {len(s.race_runs)} of {len(s.test_invocations)} go test invocations found pass -race"
     else:
         origin["race"] = (f"scan: {len(s.test_runs)} go test invocations found, none with -race" if s.test_runs
