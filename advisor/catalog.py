@@ -11,7 +11,7 @@ from advisor.errors import InputError, Problem
 from advisor.types import ADVISOR_ESTIMATE, Catalog, Cpu, Machine, Sourced, Ssd
 from advisor.yamlio import LineDict, describe_validation_error, line_of, load_yaml
 
-KINDS: dict[str, type[BaseModel]] = {"cpus": Cpu, "ssds": Ssd, "machines": Machine}
+KINDS: dict[str, type[Cpu] | type[Ssd] | type[Machine]] = {"cpus": Cpu, "ssds": Ssd, "machines": Machine}
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,11 @@ def scoring_fields(records: dict[str, dict[str, Any]]) -> dict[tuple, str]:
         for config in machine.configurations:
             used[("configuration", f"{machine_id}/{config.id}", "ssd")] = config.ssd.confidence
             cpu, ssd = cpus.get(config.cpu), ssds.get(config.ssd.value)
-            for name in SCORING_CPU_FIELDS if cpu is not None else ():
-                value = getattr(cpu, name)
-                if isinstance(value, Sourced):
-                    used[("cpu", cpu.id, name)] = value.confidence
+            if cpu is not None:
+                for name in SCORING_CPU_FIELDS:
+                    value = getattr(cpu, name)
+                    if isinstance(value, Sourced):
+                        used[("cpu", cpu.id, name)] = value.confidence
             if ssd is None:
                 continue
             for name in SCORING_SSD_FIELDS:
@@ -111,16 +112,16 @@ def consistency_problems(records: dict[str, dict[str, Any]], locations: dict[tup
         if len(archs) > 1:
             problems.append(Problem(where.path, where.line, f"{machine_id}.cpu_options",
                                     f"mixes architectures {sorted(archs)}; arm64 and x86 boards are separate models"))
-        cpu_limits = [cpus[c].max_memory_gb.value for c in machine.cpu_options
-                      if c in cpus and cpus[c].max_memory_gb is not None]
+        cpu_limits = [limit.value for c in machine.cpu_options
+                      if c in cpus and (limit := cpus[c].max_memory_gb) is not None]
         if cpu_limits and len(cpu_limits) == len(machine.cpu_options) and machine.ram.max_gb.value > max(cpu_limits):
             problems.append(Problem(where.path, where.line, f"{machine_id}.ram.max_gb",
                                     f"{machine.ram.max_gb.value} GB exceeds what any of its CPUs supports ({max(cpu_limits)} GB)"))
         for config in machine.configurations:
-            cpu = cpus.get(config.cpu)
-            if cpu is not None and cpu.max_memory_gb is not None and config.ram_gb > cpu.max_memory_gb.value:
+            chosen = cpus.get(config.cpu)
+            if chosen is not None and chosen.max_memory_gb is not None and config.ram_gb > chosen.max_memory_gb.value:
                 problems.append(Problem(where.path, where.line, f"{machine_id}.configurations.{config.id}.ram_gb",
-                                        f"{config.ram_gb} GB exceeds {cpu.id}'s maximum {cpu.max_memory_gb.value} GB"))
+                                        f"{config.ram_gb} GB exceeds {chosen.id}'s maximum {chosen.max_memory_gb.value} GB"))
             ssd = ssds.get(config.ssd.value)
             if ssd is not None:
                 capacity = ssd.capacity(config.storage_gb)
