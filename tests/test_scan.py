@@ -275,6 +275,7 @@ def test_set_overrides_a_field_and_records_it(service, data):
     profile = build_profile(service, data.knowledge, parse_set(["edit_builds_per_day=40", "budget.amount=1500",
                                                                 "budget.currency=EUR", "race=false"]), today=TODAY)
     assert profile.edit_builds_per_day == 40
+    assert profile.budget is not None
     assert profile.budget.amount == 1500 and profile.budget.currency == "EUR"
     assert profile.race is False and profile.race_share is None
     assert profile.provenance["edit_builds_per_day"] == "--set edit_builds_per_day on the command line"
@@ -403,6 +404,7 @@ def test_go_build_expressions_evaluate_like_boolean_logic(expression, goos, goar
     text, python = expression
     platform = Platform(goos=goos, goarch=goarch, cgo=cgo, go_minor=22)
     constraint = header_constraint([f"//go:build {text}"])
+    assert constraint is not None
     assert constraint.allows(platform) == eval(python, {"has": platform.has})
 
 
@@ -416,7 +418,9 @@ def test_plus_build_lines_are_ors_of_ands_anded_across_lines(lines, goos, cgo):
     def holds(tag: str) -> bool:
         return not platform.has(tag[1:]) if tag.startswith("!") else platform.has(tag)
     expected = all((holds(a) and holds(b)) or holds(b) for a, b in lines)
-    assert header_constraint(text).allows(platform) == expected
+    constraint = header_constraint(text)
+    assert constraint is not None
+    assert constraint.allows(platform) == expected
 
 
 @given(st.sampled_from(sorted({"linux", "windows", "darwin", "js"})), st.sampled_from(["amd64", "arm64", "wasm"]),

@@ -29,6 +29,7 @@ def _require(condition: bool, why: str) -> None:
 
 
 def go_list(folder: Path, *args: str, gopath_mode: bool = False) -> list[str]:
+    assert GO is not None  # every caller has _require'd it
     env = {**os.environ, "GOFLAGS": "-mod=mod", "GOPROXY": "off", "GOTOOLCHAIN": "local", "GOWORK": "off"}
     if gopath_mode:
         env.update(GO111MODULE="off", GOPATH=str(GOCODE.parent), GOFLAGS="")
@@ -39,6 +40,7 @@ def go_list(folder: Path, *args: str, gopath_mode: bool = False) -> list[str]:
 @pytest.fixture(scope="module")
 def goroot() -> Path:
     _require(GO is not None, "no go command")
+    assert GO is not None
     return Path(subprocess.run([GO, "env", "GOROOT"], capture_output=True, text=True).stdout.strip())
 
 
