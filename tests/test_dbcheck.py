@@ -26,7 +26,8 @@ def test_builtin_database_has_no_errors():
 
 
 def test_bandwidth_that_does_not_match_the_memory_bus(db_copy):
-    _edit(db_copy / "cpus" / "intel.yaml", r"memory_bandwidth_gbs:\n    value: [\d.]+", "memory_bandwidth_gbs:\n    value: 999.0")
+    _edit(db_copy / "cpus" / "intel.yaml", r"memory_bandwidth_gbs:\n    value: [\d.]+",
+          "memory_bandwidth_gbs:\n    value: 999.0")
     assert any("memory_bandwidth_gbs" in e and "does not match" in e for e in _errors(db_copy))
 
 
@@ -48,7 +49,8 @@ def test_capacity_without_tbw(db_copy):
         text, count = re.subn(r"\n    tbw:\n      value: [\d.]+\n(      [a-z]+: .*\n)*", "\n", text, count=1)
     assert count == 1
     path.write_text(text)
-    assert any(e.endswith("a capacity without rated TBW (write an estimate with its derivation)") for e in _errors(db_copy))
+    assert any(e.endswith("a capacity without rated TBW (write an estimate with its derivation)")
+               for e in _errors(db_copy))
 
 
 def test_arm64_cpu_in_an_x86_machine(db_copy):
@@ -121,7 +123,8 @@ def test_scoring_field_list_covers_what_the_model_and_the_rules_read():
             metrics = predict(mc, preset, data.knowledge, accepted_levels("estimate"))
             read |= {i.name for q in metrics.quantities.values() for i in q.inputs
                      if i.source not in ("profile", "model") and not i.name.startswith(("profile.", "config."))
-                     and i.name not in data.knowledge.coefficients and i.name.split("[")[0] not in data.knowledge.coefficients}
+                     and i.name not in data.knowledge.coefficients
+                     and i.name.split("[")[0] not in data.knowledge.coefficients}
     def facts(when):
         for item in (*when.all, *when.any):
             yield from facts(item) if hasattr(item, "all") else [item.fact]

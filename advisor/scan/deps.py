@@ -111,7 +111,8 @@ class _Resolver:
     def module_of(self, import_path: str) -> str | None:
         best = None
         for module in self.requirements:
-            if (import_path == module or import_path.startswith(module + "/")) and (best is None or len(module) > len(best)):
+            covers = import_path == module or import_path.startswith(module + "/")
+            if covers and (best is None or len(module) > len(best)):
                 best = module
         return best
 

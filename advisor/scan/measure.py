@@ -51,7 +51,8 @@ class Measurements:
 def measure(tree: Tree, platform: Platform, environ: dict[str, str] | None = None) -> Measurements:
     """Count packages, lines, tests, cgo, tags and generators for platform, and resolve the import closure."""
     m = Measurements(root=tree.root, platform=platform, tree=tree,
-                     closure=import_closure(tree, platform, environ), setup=read_build_setup(tree.root, tree.build_files))
+                     closure=import_closure(tree, platform, environ),
+                     setup=read_build_setup(tree.root, tree.build_files))
     for path, package in sorted(tree.packages.items()):
         code, tests = package.code(platform), package.tests(platform)
         if code:
@@ -66,7 +67,9 @@ def measure(tree: Tree, platform: Platform, environ: dict[str, str] | None = Non
         m.test_files += len(tests)
         for f in tests:
             m.test_lines += f.lines
-            m.tests, m.benchmarks, m.fuzz_targets = m.tests + f.tests, m.benchmarks + f.benchmarks, m.fuzz_targets + f.fuzz
+            m.tests += f.tests
+            m.benchmarks += f.benchmarks
+            m.fuzz_targets += f.fuzz
         cgo_files = [f for f in code if f.uses_cgo]
         if cgo_files:
             m.cgo_packages[path] = sorted({d for f in cgo_files for d in f.cgo_directives})

@@ -209,7 +209,8 @@ def walk_tree(root: Path, progress: Progress | None = None) -> Tree:
                 facts = read_go_file(name, data)
                 if len(data) > HUGE_FILE_BYTES:
                     kind = "generated" if facts.generated else "not marked generated"
-                    tree.warnings.append(f"{here / name}: huge file ({len(data) / 2**20:.0f} MB, {facts.lines:,} lines, {kind}); counted")
+                    tree.warnings.append(f"{here / name}: huge file ({len(data) / 2**20:.0f} MB, "
+                                         f"{facts.lines:,} lines, {kind}); counted")
                 if facts.problem:
                     tree.warnings.append(f"{here / name}: {facts.problem}")
                 package.files.append(facts)
