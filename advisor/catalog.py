@@ -11,7 +11,7 @@ from advisor.errors import InputError, Problem
 from advisor.types import ADVISOR_ESTIMATE, Catalog, Cpu, Machine, Sourced, Ssd
 from advisor.yamlio import LineDict, describe_validation_error, line_of, load_yaml
 
-KINDS: dict[str, type[BaseModel]] = {"cpus": Cpu, "ssds": Ssd, "machines": Machine}
+KINDS: dict[str, type[Cpu] | type[Ssd] | type[Machine]] = {"cpus": Cpu, "ssds": Ssd, "machines": Machine}
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,8 @@ def read_records(db_dir: Path) -> tuple[dict[str, dict[str, Any]], dict[tuple[st
                 continue
             if not isinstance(document, LineDict) or set(document) != {kind}:
                 line = getattr(document, "line", 1)
-                problems.append(Problem(path, line, "(file)", f"expected a mapping with one key '{kind}:' holding a list"))
+                problems.append(Problem(path, line, "(file)",
+                                        f"expected a mapping with one key '{kind}:' holding a list"))
                 continue
             items = document[kind] or []
             if not isinstance(items, list):
@@ -108,17 +109,20 @@ def read_records(db_dir: Path) -> tuple[dict[str, dict[str, Any]], dict[tuple[st
                     problems.append(Problem(path, line, f"{kind}[{index}]", "expected a mapping"))
                     continue
                 record_id = item.get("id", f"[{index}]")
-                context = {"source": item.get("source"), "confidence": item.get("confidence"), "note": item.get("notes")}
+                context = {"source": item.get("source"), "confidence": item.get("confidence"),
+                           "note": item.get("notes")}
                 unwrapped, notes = unwrap_descriptive(item, _SOURCED[kind])
                 if "field_provenance" in item:
-                    problems.append(Problem(path, line, f"{record_id}.field_provenance", "is set by the loader, not written"))
+                    problems.append(Problem(path, line, f"{record_id}.field_provenance",
+                                            "is set by the loader, not written"))
                     continue
                 if notes:
                     unwrapped["field_provenance"] = notes
                 try:
                     record = model.model_validate(unwrapped, context=context)
                 except ValidationError as error:
-                    problems.append(_problem_from_text(path, describe_validation_error(error, item, path, (record_id,))))
+                    problems.append(_problem_from_text(
+                        path, describe_validation_error(error, item, path, (record_id,))))
                     continue
                 if record.id in records[kind]:
                     first = locations[(kind, record.id)]
@@ -164,7 +168,8 @@ def reference_problems(records: dict[str, dict[str, Any]], locations: dict[tuple
         for index, config in enumerate(machine.configurations):
             if config.ssd.value not in ssds:
                 problems.append(Problem(where.path, field_line(where, f"configurations.{index}.ssd"),
-                                        f"{machine_id}.configurations.{config.id}.ssd", f"unknown SSD {config.ssd.value!r}"))
+                                        f"{machine_id}.configurations.{config.id}.ssd",
+                                        f"unknown SSD {config.ssd.value!r}"))
     return problems
 
 

@@ -73,7 +73,8 @@ def _sourced_fields(value: Any, prefix: str = "") -> Iterator[tuple[str, Sourced
             yield from _sourced_fields(item, f"{prefix}{key}.")
 
 
-def consistency_problems(records: dict[str, dict[str, Any]], locations: dict[tuple[str, str], Located]) -> list[Problem]:
+def consistency_problems(records: dict[str, dict[str, Any]],
+                         locations: dict[tuple[str, str], Located]) -> list[Problem]:
     """Cross-record checks that a single record's schema cannot see."""
     problems: list[Problem] = []
     cpus: dict[str, Cpu] = records["cpus"]
@@ -102,21 +103,24 @@ def consistency_problems(records: dict[str, dict[str, Any]], locations: dict[tup
         if len(archs) > 1:
             problems.append(Problem(where.path, where.line, f"{machine_id}.cpu_options",
                                     f"mixes architectures {sorted(archs)}; arm64 and x86 boards are separate models"))
-        cpu_limits = [cpus[c].max_memory_gb.value for c in machine.cpu_options
-                      if c in cpus and cpus[c].max_memory_gb is not None]
+        cpu_limits = [limit.value for c in machine.cpu_options
+                      if c in cpus and (limit := cpus[c].max_memory_gb) is not None]
         if cpu_limits and len(cpu_limits) == len(machine.cpu_options) and machine.ram.max_gb.value > max(cpu_limits):
             problems.append(Problem(where.path, where.line, f"{machine_id}.ram.max_gb",
-                                    f"{machine.ram.max_gb.value} GB exceeds what any of its CPUs supports ({max(cpu_limits)} GB)"))
+                                    f"{machine.ram.max_gb.value} GB exceeds what any of its CPUs supports "
+                                    f"({max(cpu_limits)} GB)"))
         for config in machine.configurations:
-            cpu = cpus.get(config.cpu)
-            if cpu is not None and cpu.max_memory_gb is not None and config.ram_gb > cpu.max_memory_gb.value:
+            chosen = cpus.get(config.cpu)
+            if chosen is not None and chosen.max_memory_gb is not None and config.ram_gb > chosen.max_memory_gb.value:
                 problems.append(Problem(where.path, where.line, f"{machine_id}.configurations.{config.id}.ram_gb",
-                                        f"{config.ram_gb} GB exceeds {cpu.id}'s maximum {cpu.max_memory_gb.value} GB"))
+                                        f"{config.ram_gb} GB exceeds {chosen.id}'s maximum "
+                                        f"{chosen.max_memory_gb.value} GB"))
             ssd = ssds.get(config.ssd.value)
             if ssd is not None:
                 capacity = ssd.capacity(config.storage_gb)
                 if capacity is None:
-                    problems.append(Problem(where.path, where.line, f"{machine_id}.configurations.{config.id}.storage_gb",
+                    problems.append(Problem(where.path, where.line,
+                                            f"{machine_id}.configurations.{config.id}.storage_gb",
                                             f"{ssd.id} is not rated at {config.storage_gb} GB"))
             if config.storage_gb not in machine.storage.options_gb:
                 problems.append(Problem(where.path, where.line, f"{machine_id}.configurations.{config.id}.storage_gb",
@@ -139,14 +143,16 @@ def consistency_problems(records: dict[str, dict[str, Any]], locations: dict[tup
 
 def weak_source_problems(records: dict[str, dict[str, Any]], locations: dict[tuple[str, str], Located],
                          knowledge: Knowledge) -> list[Problem]:
-    """A value resting on an aggregator (machine-written spec sites) may be an estimate, never documented or measured."""
+    """A value resting on an aggregator (machine-written spec sites) may be an estimate, never documented or
+    measured."""
     problems: list[Problem] = []
     for kind, by_id in records.items():
         for record_id in sorted(by_id):
             where = locations[(kind, record_id)]
             for field_path, sourced in _sourced_fields(by_id[record_id]):
                 source = knowledge.sources.get(sourced.source)
-                if source is not None and source.kind == "aggregator" and sourced.confidence in ("documented", "measured"):
+                if (source is not None and source.kind == "aggregator"
+                        and sourced.confidence in ("documented", "measured")):
                     problems.append(Problem(where.path, field_line(where, field_path), f"{record_id}.{field_path}",
                                             f"{sourced.confidence} on the strength of aggregator {source.id!r} alone; "
                                             "cite the vendor or a review, or mark it estimate"))
@@ -217,7 +223,8 @@ def format_report(report: Report, fmt: str) -> str:
             "documented_or_measured_share": round(strong_share(report), 4),
             "scoring_fields": dict(report.scoring),
             "scoring_documented_or_measured_share": round(_share(report.scoring), 4),
-            "weakest": [{"record": r, "documented_or_measured": round(s, 3), "fields": n} for r, s, n in report.weakest],
+            "weakest": [{"record": r, "documented_or_measured": round(s, 3), "fields": n}
+                        for r, s, n in report.weakest],
             "lacking": report.lacking,
         }, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     lines = [f"hardware_db: {report.counts.get('machines', 0)} machines, {report.counts.get('cpus', 0)} CPUs, "

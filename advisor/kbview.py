@@ -19,7 +19,8 @@ def _rows(knowledge: Knowledge, kind: str) -> list[dict[str, Any]]:
                  for c in sorted(knowledge.coefficients.values(), key=lambda c: c.id)]
     if kind in ("all", "rules"):
         rows += [{"kind": "rule", "id": r.id, "confidence": r.confidence, "used_by_default": r.confidence in default,
-                  "summary": f"{r.criterion}, {r.effect.label}, {r.severity}"} for r in sorted(knowledge.rules, key=lambda r: r.id)]
+                  "summary": f"{r.criterion}, {r.effect.label}, {r.severity}"}
+                 for r in sorted(knowledge.rules, key=lambda r: r.id)]
     if kind in ("all", "sources"):
         rows += [{"kind": "source", "id": s.id, "confidence": s.kind, "used_by_default": True, "summary": s.title}
                  for s in sorted(knowledge.sources.values(), key=lambda s: s.id)]
@@ -32,7 +33,8 @@ def list_items(knowledge: Knowledge, kind: str, fmt: str) -> str:
     rows = _rows(knowledge, kind)
     if fmt == "json":
         return json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    return "".join(f"{r['kind']:11} {r['id']:48} {r['confidence']:11} {'' if r['used_by_default'] else '(not used by default) '}"
+    return "".join(f"{r['kind']:11} {r['id']:48} {r['confidence']:11} "
+                   f"{'' if r['used_by_default'] else '(not used by default) '}"
                    f"{' '.join(r['summary'].split())[:90]}\n" for r in rows)
 
 

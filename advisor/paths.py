@@ -11,4 +11,5 @@ def data_dir(name: str) -> Path:
     for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(f"built-in data folder {name!r} not found (looked in {_PACKAGE / '_data'} and {_PACKAGE.parent})")
+    raise FileNotFoundError(f"built-in data folder {name!r} not found "
+                            f"(looked in {_PACKAGE / '_data'} and {_PACKAGE.parent})")

@@ -37,7 +37,8 @@ def measure(imports: list[str]) -> dict[str, int]:
         m = scan(root, environ={**os.environ, "GOPATH": GOPATH})
         if m.closure.unresolved:
             print(f"  not on disk: {sorted(m.closure.unresolved)[:8]}", file=sys.stderr)
-        return {"third_party_packages": len(m.closure.third_party), "third_party_lines": sum(m.closure.third_party.values()),
+        return {"third_party_packages": len(m.closure.third_party),
+                "third_party_lines": sum(m.closure.third_party.values()),
                 "std_packages": len(m.closure.std), "std_lines": sum(m.closure.std.values())}
 
 

@@ -26,7 +26,8 @@ def test_builtin_database_has_no_errors():
 
 
 def test_bandwidth_that_does_not_match_the_memory_bus(db_copy):
-    _edit(db_copy / "cpus" / "intel.yaml", r"memory_bandwidth_gbs:\n    value: [\d.]+", "memory_bandwidth_gbs:\n    value: 999.0")
+    _edit(db_copy / "cpus" / "intel.yaml", r"memory_bandwidth_gbs:\n    value: [\d.]+",
+          "memory_bandwidth_gbs:\n    value: 999.0")
     assert any("memory_bandwidth_gbs" in e and "does not match" in e for e in _errors(db_copy))
 
 
@@ -48,7 +49,8 @@ def test_capacity_without_tbw(db_copy):
         text, count = re.subn(r"\n    tbw:\n      value: [\d.]+\n(      [a-z]+: .*\n)*", "\n", text, count=1)
     assert count == 1
     path.write_text(text)
-    assert any(e.endswith("a capacity without rated TBW (write an estimate with its derivation)") for e in _errors(db_copy))
+    assert any(e.endswith("a capacity without rated TBW (write an estimate with its derivation)")
+               for e in _errors(db_copy))
 
 
 def test_arm64_cpu_in_an_x86_machine(db_copy):

@@ -1,4 +1,5 @@
-"""`profile scan` on small synthetic modules: each detector fires where it should and stays silent where it should not."""
+"""`profile scan` on small synthetic modules: each detector fires where it should and stays silent where it should
+not."""
 from __future__ import annotations
 
 import datetime as dt
@@ -125,7 +126,8 @@ def test_tests_benchmarks_and_fuzz_targets_are_counted_and_lowercase_names_are_n
 
 
 def test_cgo_packages_and_their_directives(service):
-    assert service.cgo_packages == {"example.com/service/internal/db": ["#cgo LDFLAGS: -lsqlite3", "#cgo pkg-config: sqlite3"]}
+    assert service.cgo_packages == {"example.com/service/internal/db": ["#cgo LDFLAGS: -lsqlite3",
+                                                                        "#cgo pkg-config: sqlite3"]}
 
 
 def test_platform_suffixes_and_feature_tags(service):
@@ -256,7 +258,8 @@ def test_helm_charts_are_reported(service):
 def test_every_scanned_field_says_where_it_came_from(service_profile):
     for field in ("own_packages", "own_lines", "dependency_packages", "dependency_lines", "test_packages",
                   "edit_builds_per_day", "changed_packages_per_edit", "full_rebuilds_per_day", "test_runs_per_day",
-                  "test_cpu_seconds", "race", "race_share", "cgo", "cross_compile_targets", "containers", "deploy_arch"):
+                  "test_cpu_seconds", "race", "race_share", "cgo", "cross_compile_targets", "containers",
+                  "deploy_arch"):
         assert service_profile.provenance[field], field
     assert service_profile.provenance["edit_builds_per_day"].startswith("default: profile.default.edit_builds_per_day")
     assert "estimate" in service_profile.provenance["edit_builds_per_day"]
@@ -275,6 +278,7 @@ def test_set_overrides_a_field_and_records_it(service, data):
     profile = build_profile(service, data.knowledge, parse_set(["edit_builds_per_day=40", "budget.amount=1500",
                                                                 "budget.currency=EUR", "race=false"]), today=TODAY)
     assert profile.edit_builds_per_day == 40
+    assert profile.budget is not None
     assert profile.budget.amount == 1500 and profile.budget.currency == "EUR"
     assert profile.race is False and profile.race_share is None
     assert profile.provenance["edit_builds_per_day"] == "--set edit_builds_per_day on the command line"
@@ -397,12 +401,14 @@ def expressions(draw, depth=0):
     return f"({a} {op} {b})", f"({pa} {pop} {pb})"
 
 
-@given(expressions(), st.sampled_from(["linux", "windows", "darwin"]), st.sampled_from(["amd64", "arm64"]), st.booleans())
+@given(expressions(), st.sampled_from(["linux", "windows", "darwin"]), st.sampled_from(["amd64", "arm64"]),
+       st.booleans())
 @settings(max_examples=300, deadline=None)
 def test_go_build_expressions_evaluate_like_boolean_logic(expression, goos, goarch, cgo):
     text, python = expression
     platform = Platform(goos=goos, goarch=goarch, cgo=cgo, go_minor=22)
     constraint = header_constraint([f"//go:build {text}"])
+    assert constraint is not None
     assert constraint.allows(platform) == eval(python, {"has": platform.has})
 
 
@@ -416,7 +422,9 @@ def test_plus_build_lines_are_ors_of_ands_anded_across_lines(lines, goos, cgo):
     def holds(tag: str) -> bool:
         return not platform.has(tag[1:]) if tag.startswith("!") else platform.has(tag)
     expected = all((holds(a) and holds(b)) or holds(b) for a, b in lines)
-    assert header_constraint(text).allows(platform) == expected
+    constraint = header_constraint(text)
+    assert constraint is not None
+    assert constraint.allows(platform) == expected
 
 
 @given(st.sampled_from(sorted({"linux", "windows", "darwin", "js"})), st.sampled_from(["amd64", "arm64", "wasm"]),

@@ -29,16 +29,19 @@ def _require(condition: bool, why: str) -> None:
 
 
 def go_list(folder: Path, *args: str, gopath_mode: bool = False) -> list[str]:
+    assert GO is not None  # every caller has _require'd it
     env = {**os.environ, "GOFLAGS": "-mod=mod", "GOPROXY": "off", "GOTOOLCHAIN": "local", "GOWORK": "off"}
     if gopath_mode:
         env.update(GO111MODULE="off", GOPATH=str(GOCODE.parent), GOFLAGS="")
-    done = subprocess.run([GO, "list", *args, "./..."], cwd=folder, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run([GO, "list", *args, "./..."], cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=600)
     return [line for line in done.stdout.splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")
 def goroot() -> Path:
     _require(GO is not None, "no go command")
+    assert GO is not None
     return Path(subprocess.run([GO, "env", "GOROOT"], capture_output=True, text=True).stdout.strip())
 
 
@@ -108,7 +111,8 @@ def test_use_go_agrees_with_the_static_scan(goroot, tmp_path):
 
 def test_cli_scan_saves_a_profile_that_recommend_uses(goroot, tmp_path):
     saved = tmp_path / "std.yaml"
-    done = run("profile", "scan", str(goroot / "src"), "-o", str(saved), "--set", "edit_builds_per_day=30", cwd=tmp_path)
+    done = run("profile", "scan", str(goroot / "src"), "-o", str(saved), "--set", "edit_builds_per_day=30",
+               cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "own_packages" in done.stdout and "from" in done.stdout   # the table with origins
     assert "edit_builds_per_day: 30" in saved.read_text()

@@ -14,7 +14,8 @@ from advisor.scan.gomod import base_name
 # A -race flag as its own word: not --race, not -race-detector, not -racey.
 _RACE = re.compile(r"(?<![\w-])-race(?![\w-])")
 _TEST_RUN = re.compile(r"\bgo\s+test\b|\bgotestsum\b|\$[({]GO[)}]\s+test\b|\bginkgo\b")
-_GOOS_GOARCH = re.compile(r"\bGOOS=([a-z0-9]+)\b[^\n]*?\bGOARCH=([a-z0-9]+)\b|\bGOARCH=([a-z0-9]+)\b[^\n]*?\bGOOS=([a-z0-9]+)\b")
+_GOOS_GOARCH = re.compile(r"\bGOOS=([a-z0-9]+)\b[^\n]*?\bGOARCH=([a-z0-9]+)\b"
+                          r"|\bGOARCH=([a-z0-9]+)\b[^\n]*?\bGOOS=([a-z0-9]+)\b")
 _FROM = re.compile(r"^\s*FROM\s+(?:--platform=(\S+)\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
 _CLUSTER_COMMAND = re.compile(r"\b(kind)\s+create\s+cluster\b|\b(k3d)\s+cluster\s+create\b")
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.I)
@@ -119,9 +120,9 @@ def _scan_commands(relative: Path, text: str, setup: BuildSetup) -> None:
             goos, goarch = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
             if goos in KNOWN_OS and goarch in KNOWN_ARCH:
                 setup.cross_targets.setdefault(f"{goos}/{goarch}", evidence)
-        match = _CLUSTER_COMMAND.search(line)
-        if match:
-            setup.clusters.append((match.group(1) or match.group(2), evidence))
+        command = _CLUSTER_COMMAND.search(line)
+        if command:
+            setup.clusters.append((command.group(1) or command.group(2), evidence))
 
 
 def image_kind(image: str) -> str:
@@ -210,7 +211,8 @@ def _scan_goreleaser(relative: Path, text: str, setup: BuildSetup) -> None:
                     if (os_name, str(arch)) in ignored or (os_name, None) in ignored or (None, str(arch)) in ignored:
                         continue
                     target = f"{os_name}/{arch}"
-                    setup.cross_targets.setdefault(target, Evidence(relative.as_posix(), _line_of(text, "goos"), "goreleaser build"))
+                    setup.cross_targets.setdefault(
+                        target, Evidence(relative.as_posix(), _line_of(text, "goos"), "goreleaser build"))
 
 
 _COMMAND_FILES = frozenset({"makefile", "gnumakefile", "justfile", ".justfile", "jenkinsfile", "taskfile.yml",
@@ -227,7 +229,8 @@ def build_file_kind(relative: Path) -> str | None:
     yaml_file = lower.endswith((".yml", ".yaml"))
     if lower.startswith((".goreleaser", "goreleaser")) and yaml_file:
         return "goreleaser"
-    if lower in ("dockerfile", "containerfile") or lower.startswith("dockerfile.") or lower.endswith((".dockerfile", ".containerfile")):
+    if (lower in ("dockerfile", "containerfile") or lower.startswith("dockerfile.")
+            or lower.endswith((".dockerfile", ".containerfile"))):
         return "dockerfile"
     if lower.startswith(("docker-compose", "compose")) and yaml_file:
         return "compose"

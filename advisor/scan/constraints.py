@@ -76,7 +76,7 @@ def _parse_go_build(text: str) -> Expr:
             return inner
         if token in ("||", "&&", ")"):
             raise ValueError(f"unexpected {token!r} in //go:build {text!r}")
-        return lambda tag, prefer, name=token: tag(name, prefer)
+        return lambda tag, prefer: tag(token, prefer)
 
     expression = parse_or()
     if position != len(tokens):
@@ -156,7 +156,7 @@ class Platform:
         if (self.goos, tag) in (("android", "linux"), ("ios", "darwin"), ("illumos", "solaris")):
             return True
         match = re.fullmatch(r"go1\.(\d+)", tag)
-        return bool(match) and int(match.group(1)) <= self.go_minor
+        return match is not None and int(match.group(1)) <= self.go_minor
 
     def allows_name(self, name: str) -> bool:
         goos, goarch = file_name_platform(name)

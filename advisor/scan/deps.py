@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,7 @@ class Closure:
         return {path for path in self.unresolved if _is_std(path)}
 
 
-def find_goroot(environ: dict[str, str] | None = None) -> Path | None:
+def find_goroot(environ: Mapping[str, str] | None = None) -> Path | None:
     """The Go installation's root, found from GOROOT or the `go` on PATH without running it."""
     environ = os.environ if environ is None else environ
     if environ.get("GOROOT"):  # as for the go command, an explicit GOROOT is the only one looked at
@@ -60,14 +61,14 @@ def find_goroot(environ: dict[str, str] | None = None) -> Path | None:
     return None
 
 
-def module_cache(environ: dict[str, str] | None = None) -> Path:
+def module_cache(environ: Mapping[str, str] | None = None) -> Path:
     environ = os.environ if environ is None else environ
     if environ.get("GOMODCACHE"):
         return Path(environ["GOMODCACHE"])
     return gopaths(environ)[0] / "pkg" / "mod"
 
 
-def gopaths(environ: dict[str, str] | None = None) -> list[Path]:
+def gopaths(environ: Mapping[str, str] | None = None) -> list[Path]:
     environ = os.environ if environ is None else environ
     if environ.get("GOPATH"):
         return [Path(p) for p in environ["GOPATH"].split(os.pathsep) if p]
@@ -110,7 +111,8 @@ class _Resolver:
     def module_of(self, import_path: str) -> str | None:
         best = None
         for module in self.requirements:
-            if (import_path == module or import_path.startswith(module + "/")) and (best is None or len(module) > len(best)):
+            covers = import_path == module or import_path.startswith(module + "/")
+            if covers and (best is None or len(module) > len(best)):
                 best = module
         return best
 

@@ -116,7 +116,7 @@ class _Header:
         name = self._word()
         if not name:
             raise ValueError("package clause without a name")
-        imports = []
+        imports: list[str] = []
         while True:
             self._skip(False)
             save = self.pos

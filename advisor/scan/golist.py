@@ -9,6 +9,7 @@ from pathlib import Path
 
 from advisor.scan.constraints import Platform
 from advisor.scan.gofile import count_lines
+from advisor.scan.tree import Tree
 
 GO_LIST_TIMEOUT_S = 600
 
@@ -63,7 +64,7 @@ def _lines(package: dict) -> int:
     return total
 
 
-def go_list_deps(tree, platform: Platform, environ: dict[str, str]) -> GoListResult:
+def go_list_deps(tree: Tree, platform: Platform, environ: dict[str, str]) -> GoListResult:
     """Packages and lines of each main module and of everything it imports, as the go command resolves them."""
     go = shutil.which("go", path=environ.get("PATH"))
     if go is None:
@@ -82,12 +83,14 @@ def go_list_deps(tree, platform: Platform, environ: dict[str, str]) -> GoListRes
             done = subprocess.run([go, "list", "-e", "-deps", "-json", "./..."], cwd=module.root, env=env,
                                   capture_output=True, text=True, timeout=GO_LIST_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            return GoListResult(go_version=result.go_version, error=f"--use-go: go list took over {GO_LIST_TIMEOUT_S} s in {module.root}")
+            return GoListResult(go_version=result.go_version,
+                                error=f"--use-go: go list took over {GO_LIST_TIMEOUT_S} s in {module.root}")
         except OSError as error:
             return GoListResult(go_version=result.go_version, error=f"--use-go: cannot run go ({error})")
         if done.returncode != 0 and not done.stdout.strip():
             first = next((line for line in done.stderr.splitlines() if line.strip()), "no output")
-            return GoListResult(go_version=result.go_version, error=f"--use-go: go list failed in {module.root}: {first}")
+            return GoListResult(go_version=result.go_version,
+                                error=f"--use-go: go list failed in {module.root}: {first}")
         try:
             packages = _decode_stream(done.stdout)
         except json.JSONDecodeError as error:
@@ -98,8 +101,10 @@ def go_list_deps(tree, platform: Platform, environ: dict[str, str]) -> GoListRes
                 continue
             seen.add(path)
             if package.get("Error"):
-                result.package_errors.append(f"{path}: {package['Error'].get('Err', '').splitlines()[0] if package['Error'].get('Err') else 'error'}")
-            main = (package.get("Module") or {}).get("Main", False) or (module.module == "std" and package.get("Standard"))
+                message = package["Error"].get("Err")
+                result.package_errors.append(f"{path}: {message.splitlines()[0] if message else 'error'}")
+            main = ((package.get("Module") or {}).get("Main", False)
+                    or (module.module == "std" and package.get("Standard")))
             if package.get("DepOnly") is not True and main:
                 result.own_packages += 1
                 result.own_lines += _lines(package)

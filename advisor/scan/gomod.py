@@ -8,7 +8,8 @@ from pathlib import Path
 from advisor.errors import InputError
 
 # Directives each file may hold (golang.org/x/mod/modfile: parseToFile's verbs).
-GO_MOD_VERBS = frozenset({"module", "go", "toolchain", "godebug", "require", "exclude", "replace", "retract", "tool", "ignore"})
+GO_MOD_VERBS = frozenset({"module", "go", "toolchain", "godebug", "require", "exclude", "replace", "retract", "tool",
+                          "ignore"})
 GO_WORK_VERBS = frozenset({"go", "toolchain", "godebug", "use", "replace"})
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|=>|(?:(?!=>)[^\s"`])+')
 
@@ -91,7 +92,8 @@ def _statements(text: str, path: Path, verbs: frozenset[str]) -> list[tuple[str,
             continue
         verb = tokens[0]
         if verb not in verbs:
-            raise InputError(f"{path}:{number}: unknown directive {verb!r} (expected one of {', '.join(sorted(verbs))})")
+            raise InputError(f"{path}:{number}: unknown directive {verb!r} "
+                             f"(expected one of {', '.join(sorted(verbs))})")
         if tokens[1:] == ["("]:
             block_verb = verb
             continue
@@ -112,7 +114,8 @@ def _replacement(args: list[str], path: Path, line: int) -> Replacement:
     if local and len(new) == 2:
         raise InputError(f"{path}:{line}: a replacement directory {new[0]!r} takes no version")
     if not local and len(new) == 1:
-        raise InputError(f"{path}:{line}: replacement module {new[0]!r} needs a version (or use a ./relative directory)")
+        raise InputError(f"{path}:{line}: replacement module {new[0]!r} needs a version "
+                         "(or use a ./relative directory)")
     return Replacement(old[0], old[1] if len(old) == 2 else None, new[0], None if local else new[1], line)
 
 

@@ -51,7 +51,8 @@ class Measurements:
 def measure(tree: Tree, platform: Platform, environ: dict[str, str] | None = None) -> Measurements:
     """Count packages, lines, tests, cgo, tags and generators for platform, and resolve the import closure."""
     m = Measurements(root=tree.root, platform=platform, tree=tree,
-                     closure=import_closure(tree, platform, environ), setup=read_build_setup(tree.root, tree.build_files))
+                     closure=import_closure(tree, platform, environ),
+                     setup=read_build_setup(tree.root, tree.build_files))
     for path, package in sorted(tree.packages.items()):
         code, tests = package.code(platform), package.tests(platform)
         if code:
@@ -66,7 +67,9 @@ def measure(tree: Tree, platform: Platform, environ: dict[str, str] | None = Non
         m.test_files += len(tests)
         for f in tests:
             m.test_lines += f.lines
-            m.tests, m.benchmarks, m.fuzz_targets = m.tests + f.tests, m.benchmarks + f.benchmarks, m.fuzz_targets + f.fuzz
+            m.tests += f.tests
+            m.benchmarks += f.benchmarks
+            m.fuzz_targets += f.fuzz
         cgo_files = [f for f in code if f.uses_cgo]
         if cgo_files:
             m.cgo_packages[path] = sorted({d for f in cgo_files for d in f.cgo_directives})
@@ -88,14 +91,20 @@ def measure(tree: Tree, platform: Platform, environ: dict[str, str] | None = Non
     return m
 
 
+def _go_minor(go_version: str) -> int:
+    """The minor release of a go directive; `go 1.21rc2` is a valid one."""
+    match = re.match(r"1\.(\d+)", go_version)
+    assert match is not None, go_version  # parse_go_mod accepts only 1.N[.P][rcN]
+    return int(match.group(1))
+
+
 def scan(path: Path, platform: Platform | None = None, progress: Progress | None = None,
          environ: dict[str, str] | None = None, use_go: bool = False) -> Measurements:
     """Walk, read and measure the module or workspace at path; optionally ask `go list` for its own counts."""
     environ = dict(os.environ if environ is None else environ)
     tree = walk_tree(path, progress)
     if platform is None:
-        # `go 1.21rc2` is a valid go directive: take the minor release number only
-        minors = [int(re.match(r"1\.(\d+)", m.go_version).group(1)) for m in tree.modules if m.go_version]
+        minors = [_go_minor(m.go_version) for m in tree.modules if m.go_version]
         platform = Platform(go_minor=max([*minors, Platform().go_minor]))
     measurements = measure(tree, platform, environ)
     if use_go:

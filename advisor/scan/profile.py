@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from advisor.errors import InputError
-from advisor.scan.buildfiles import FSYNC_HEAVY_KINDS
+from advisor.scan.buildfiles import FSYNC_HEAVY_KINDS, Evidence
 from advisor.scan.gomod import base_name
 from advisor.scan.measure import Measurements
 from advisor.types import Container, Knowledge, Profile
@@ -24,7 +24,10 @@ def _slug(text: str) -> str:
 
 def _default(knowledge: Knowledge, coefficient_id: str) -> tuple[float, str]:
     coefficient = knowledge.coefficient(coefficient_id)
-    return coefficient.value, f"default: {coefficient_id} = {coefficient.value} ({coefficient.confidence}; {coefficient.derivation or coefficient.description})"
+    if isinstance(coefficient.value, dict):
+        raise TypeError(f"coefficient {coefficient_id} is a table of values; the scan needs a single number")
+    return coefficient.value, (f"default: {coefficient_id} = {coefficient.value} "
+                               f"({coefficient.confidence}; {coefficient.derivation or coefficient.description})")
 
 
 def _evidence_list(items: list, limit: int = 3) -> str:
@@ -59,12 +62,13 @@ def _containers(m: Measurements) -> tuple[list[Container], str]:
         if arch:  # only a pinned platform changes what runs natively
             containers.append(Container(name=image, kind="generic", image_arches=(arch,)))
             origins.append(f"{image} pinned to {platform} at {evidence}")
-    origin = "scan: " + _evidence_list(origins) if origins else "scan: no compose services, kind/k3d clusters or platform-pinned images found"
+    origin = ("scan: " + _evidence_list(origins) if origins
+              else "scan: no compose services, kind/k3d clusters or platform-pinned images found")
     return containers, origin
 
 
 def _deploy_arch(m: Measurements) -> tuple[str, str]:
-    pinned: dict[str, object] = {}
+    pinned: dict[str, Evidence] = {}
     linux_targets = [(t, e) for t, e in m.setup.cross_targets.items() if t.startswith("linux/")]
     for platform, evidence in [(p, e) for _, p, e in m.setup.base_images] + linux_targets:
         arch = _platform_arch(platform)
@@ -78,7 +82,8 @@ def _deploy_arch(m: Measurements) -> tuple[str, str]:
     return "any", "scan: no Dockerfile --platform or linux GOARCH target found"
 
 
-def scanned_profile(m: Measurements, knowledge: Knowledge, today: dt.date | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+def scanned_profile(m: Measurements, knowledge: Knowledge,
+                    today: dt.date | None = None) -> tuple[dict[str, Any], dict[str, str]]:
     """The profile's fields and, for each, where its value came from."""
     today = today or dt.date.today()
     fields: dict[str, Any] = {}
@@ -95,7 +100,8 @@ def scanned_profile(m: Measurements, knowledge: Knowledge, today: dt.date | None
         f"scan: folders with non-test .go files building for {m.platform.label} (go list's rules: testdata, vendor, "
         f"_x and .x folders and nested modules left out)")
     fields["own_lines"], origin["own_lines"] = m.own_lines, (
-        f"scan: lines of those files ({m.generated_lines:,} of them in generated files; {m.test_lines:,} test lines not counted)")
+        f"scan: lines of those files ({m.generated_lines:,} of them in generated files; "
+        f"{m.test_lines:,} test lines not counted)")
     dep_packages, dep_lines = len(c.third_party), sum(c.third_party.values())
     where = ", ".join(f"{n} from {k}" for k, n in sorted(c.found_in.items()) if k != "goroot")
     dep_origin = (f"scan: third-party part of the import closure for {m.platform.label}: {dep_packages} packages "
@@ -110,7 +116,8 @@ def scanned_profile(m: Measurements, knowledge: Knowledge, today: dt.date | None
                                        f"(older than the module needs?): {_evidence_list(missing_std)}")
     else:
         origin["std_packages"] = origin["std_lines"] = (
-            "no Go installation found: the model uses go.build.std_packages_typical and go.build.std_lines_typical (estimates)")
+            "no Go installation found: the model uses go.build.std_packages_typical and go.build.std_lines_typical "
+            "(estimates)")
     missing = sorted(c.unresolved_modules())
     if missing:
         per_module, _ = _default(knowledge, "scan.packages_per_dependency_module")
@@ -125,13 +132,17 @@ def scanned_profile(m: Measurements, knowledge: Knowledge, today: dt.date | None
     fields["dependency_lines"], origin["dependency_lines"] = dep_lines, "lines of those packages; " + dep_origin
     if m.go_list is not None and m.go_list.usable:
         g = m.go_list
-        fields.update(own_packages=g.own_packages or fields["own_packages"], own_lines=g.own_lines or fields["own_lines"],
+        fields.update(own_packages=g.own_packages or fields["own_packages"],
+                      own_lines=g.own_lines or fields["own_lines"],
                       dependency_packages=g.dependency_packages - g.std_packages,
-                      dependency_lines=g.dependency_lines - g.std_lines, std_packages=g.std_packages, std_lines=g.std_lines)
-        for key in ("own_packages", "own_lines", "dependency_packages", "dependency_lines", "std_packages", "std_lines"):
+                      dependency_lines=g.dependency_lines - g.std_lines,
+                      std_packages=g.std_packages, std_lines=g.std_lines)
+        for key in ("own_packages", "own_lines", "dependency_packages", "dependency_lines", "std_packages",
+                    "std_lines"):
             origin[key] = f"go list -deps ({g.go_version or 'go'}, GOFLAGS=-mod=mod GOPROXY=off) for {m.platform.label}"
     fields["test_packages"], origin["test_packages"] = len(m.test_packages), (
-        f"scan: packages whose _test.go files declare {m.tests:,} tests, {m.benchmarks:,} benchmarks and {m.fuzz_targets:,} fuzz targets")
+        f"scan: packages whose _test.go files declare {m.tests:,} tests, {m.benchmarks:,} benchmarks and "
+        f"{m.fuzz_targets:,} fuzz targets")
     for key in ("edit_builds_per_day", "changed_packages_per_edit", "full_rebuilds_per_day", "test_runs_per_day"):
         value, origin[key] = _default(knowledge, f"profile.default.{key}")
         fields[key] = int(value) if key in ("edit_builds_per_day", "test_runs_per_day") else value
@@ -142,23 +153,28 @@ def scanned_profile(m: Measurements, knowledge: Knowledge, today: dt.date | None
     fields["race"] = bool(s.race_runs)
     if s.race_runs:
         origin["race"] = f"scan: -race at {_evidence_list(s.race_runs)}"
-        # race_runs is not empty here, so there is at least one invocation and a share
-        fields["race_share"] = round(s.race_share, 2)
-        origin["race_share"] = f"scan: {len(s.race_runs)} of {len(s.test_invocations)} go test invocations found pass -race"
+        race_share = s.race_share
+        assert race_share is not None  # race_runs is not empty here, so there is at least one invocation and a share
+        fields["race_share"] = round(race_share, 2)
+        origin["race_share"] = (f"scan: {len(s.race_runs)} of {len(s.test_invocations)} go test invocations found "
+                                "pass -race")
     else:
         origin["race"] = (f"scan: {len(s.test_runs)} go test invocations found, none with -race" if s.test_runs
                           else "scan: no -race in Makefiles, Taskfiles, justfiles, scripts or CI configs")
     fields["cgo"] = bool(m.cgo_packages)
-    origin["cgo"] = (f"scan: {len(m.cgo_packages)} packages import \"C\" ({_evidence_list(sorted(m.cgo_packages))})" if m.cgo_packages
+    origin["cgo"] = (f"scan: {len(m.cgo_packages)} packages import \"C\" ({_evidence_list(sorted(m.cgo_packages))})"
+                     if m.cgo_packages
                      else "scan: no package imports \"C\"")
     targets = sorted(s.cross_targets)
     fields["cross_compile_targets"] = targets
-    origin["cross_compile_targets"] = (f"scan: {_evidence_list([f'{t} ({s.cross_targets[t]})' for t in targets], 4)}" if targets
+    origin["cross_compile_targets"] = (f"scan: {_evidence_list([f'{t} ({s.cross_targets[t]})' for t in targets], 4)}"
+                                       if targets
                                        else "scan: no goreleaser targets or GOOS/GOARCH builds in scripts or CI")
     containers, origin["containers"] = _containers(m)
     fields["containers"] = [c.model_dump(exclude_defaults=True) for c in containers]
     fields["deploy_arch"], origin["deploy_arch"] = _deploy_arch(m)
-    fields["represents"] = (f"{', '.join(modules[:3])}{' and more' if len(modules) > 3 else ''}: {len(m.own_packages)} own packages, "
+    fields["represents"] = (f"{', '.join(modules[:3])}{' and more' if len(modules) > 3 else ''}: "
+                            f"{len(m.own_packages)} own packages, "
                             f"{m.own_lines:,} own lines, {fields['dependency_packages']} dependency packages")
     return fields, origin
 
@@ -177,7 +193,8 @@ def parse_set(assignments: list[str]) -> dict[str, Any]:
             value = raw
         head, _, rest = key.partition(".")
         if head not in Profile.model_fields or head == "provenance":
-            raise InputError(f"--set {key}: not a profile field (fields: {', '.join(f for f in Profile.model_fields if f != 'provenance')})")
+            names = ", ".join(f for f in Profile.model_fields if f != "provenance")
+            raise InputError(f"--set {key}: not a profile field (fields: {names})")
         if rest:
             if head not in ("budget", "weights"):
                 raise InputError(f"--set {key}: only budget.* and weights.* take a dotted key")
@@ -205,4 +222,5 @@ def build_profile(m: Measurements, knowledge: Knowledge, overrides: dict[str, An
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "profile"
-        raise InputError(f"profile field {where}: {first['msg'].removeprefix('Value error, ')} (check --set {where}=...)") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise InputError(f"profile field {where}: {message} (check --set {where}=...)") from None

@@ -130,10 +130,10 @@ def walk_tree(root: Path, progress: Progress | None = None) -> Tree:
     work, modules = find_modules(root)
     root = root.resolve()
     tree = Tree(root=root, modules=modules, work=work)
-    for module in modules:
-        if (module.root / "go.sum").is_file():
+    for listed in modules:
+        if (listed.root / "go.sum").is_file():
             try:
-                tree.go_sums[module.module] = go_sum_modules(module.root / "go.sum")
+                tree.go_sums[listed.module] = go_sum_modules(listed.root / "go.sum")
             except InputError as error:  # go would refuse to build; the scan can still measure the code
                 tree.warnings.append(str(error))
     module_at = {m.root.resolve(): m for m in modules}
@@ -209,7 +209,8 @@ def walk_tree(root: Path, progress: Progress | None = None) -> Tree:
                 facts = read_go_file(name, data)
                 if len(data) > HUGE_FILE_BYTES:
                     kind = "generated" if facts.generated else "not marked generated"
-                    tree.warnings.append(f"{here / name}: huge file ({len(data) / 2**20:.0f} MB, {facts.lines:,} lines, {kind}); counted")
+                    tree.warnings.append(f"{here / name}: huge file ({len(data) / 2**20:.0f} MB, "
+                                         f"{facts.lines:,} lines, {kind}); counted")
                 if facts.problem:
                     tree.warnings.append(f"{here / name}: {facts.problem}")
                 package.files.append(facts)

@@ -65,13 +65,14 @@ class Cpu(Record):
         ]
         if self.base_clock_ghz is not None:
             checks.append((self.base_clock_ghz.value <= self.boost_clock_ghz.value,
-                           "boost_clock_ghz", f"boost {self.boost_clock_ghz.value} GHz is below base {self.base_clock_ghz.value} GHz"))
+                           "boost_clock_ghz",
+                           f"boost {self.boost_clock_ghz.value} GHz is below base {self.base_clock_ghz.value} GHz"))
         if self.default_power_w is not None and self.max_power_w is not None:
             checks.append((self.default_power_w.value <= self.max_power_w.value,
                            "max_power_w", "maximum power below default power"))
-        for ok, field, message in checks:
+        for ok, name, message in checks:
             if not ok:
-                raise ValueError(f"{field}: {message}")
+                raise ValueError(f"{name}: {message}")
         return self
 
 
@@ -188,7 +189,8 @@ class Machine(Record):
             if config.cpu not in self.cpu_options:
                 raise ValueError(f"configurations.{config.id}.cpu: {config.cpu!r} is not in cpu_options")
             if config.ram_gb > self.ram.max_gb.value:
-                raise ValueError(f"configurations.{config.id}.ram_gb: {config.ram_gb} GB exceeds ram.max_gb {self.ram.max_gb.value} GB")
+                raise ValueError(f"configurations.{config.id}.ram_gb: {config.ram_gb} GB exceeds ram.max_gb "
+                                 f"{self.ram.max_gb.value} GB")
         return self
 
 

@@ -36,16 +36,20 @@ class Profile(Frozen):
     own_lines: int = Field(ge=1)
     dependency_packages: int = Field(ge=0)
     dependency_lines: int = Field(ge=0)
-    std_packages: int | None = Field(default=None, ge=0, description="standard-library packages the build compiles; unset: the go.build.std_packages_typical coefficient")
-    std_lines: int | None = Field(default=None, ge=0, description="lines of those packages; unset: the go.build.std_lines_typical coefficient")
+    std_packages: int | None = Field(default=None, ge=0, description="standard-library packages the build compiles; "
+                                     "unset: the go.build.std_packages_typical coefficient")
+    std_lines: int | None = Field(default=None, ge=0, description="lines of those packages; "
+                                  "unset: the go.build.std_lines_typical coefficient")
     test_packages: int = Field(default=0, ge=0)
     edit_builds_per_day: int = Field(ge=0, le=2000)
     changed_packages_per_edit: float = Field(default=2, ge=1)
     full_rebuilds_per_day: float = Field(ge=0, le=100)
     test_runs_per_day: int = Field(ge=0, le=1000)
-    test_cpu_seconds: float = Field(default=10, ge=0, description="CPU seconds one test run executes on the reference core, excluding compilation")
+    test_cpu_seconds: float = Field(default=10, ge=0, description="CPU seconds one test run executes on the reference "
+                                    "core, excluding compilation")
     race: bool = False
-    race_share: float | None = Field(default=None, ge=0, le=1, description="share of test runs with -race; defaults to 1 when race is on")
+    race_share: float | None = Field(default=None, ge=0, le=1,
+                                     description="share of test runs with -race; defaults to 1 when race is on")
     cgo: bool = False
     cross_compile_targets: tuple[str, ...] = ()
     gopls: bool = True
