@@ -21,9 +21,8 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from advisor.predict import primary_os, recorded_price
+from advisor.predict import primary_os, primary_os_sourced, recorded_price
 from advisor.types import (
-    OS_LEVEL_ORDER,
     Condition,
     Container,
     Knowledge,
@@ -155,18 +154,8 @@ def _os_level(os_name: str) -> Reader:
 
 
 def _primary_os(ctx: FactContext) -> FactValue | None:
-    os_name = primary_os(ctx.mc, ctx.profile)
-    level = _os_level(os_name)(ctx)
-    return None if level is None else FactValue(os_name, level.confidence, level.source, f"support: {level.value}")
-
-
-def _best_wanted_level(ctx: FactContext) -> FactValue | None:
-    """The best support level among the OSes the profile needs (any OS the machine lists when it names none)."""
-    wanted = ctx.profile.os or tuple(sorted(ctx.mc.machine.os_support))
-    levels = [level for level in (_os_level(os_name)(ctx) for os_name in wanted) if level is not None]
-    if not levels:
-        return None
-    return min(levels, key=lambda lv: OS_LEVEL_ORDER.index(lv.value))
+    chosen = primary_os_sourced(ctx.mc, ctx.profile)
+    return FactValue(chosen.value, chosen.confidence, chosen.source, chosen.note)
 
 
 def _tbw(ctx: FactContext) -> FactValue | None:
@@ -241,9 +230,7 @@ REGISTRY: tuple[FactSpec, ...] = (
     _fact("os.windows", "str", "", "machine", _os_level("windows"), "Windows support level"),
     _fact("os.macos", "str", "", "machine", _os_level("macos"), "macOS support level"),
     _fact("os.primary", "str", "", "machine", _primary_os, "the OS this machine would run for the profile",
-          derived_from=_OS_LEVELS),
-    _fact("os.best_level", "str", "", "machine", _best_wanted_level,
-          "best support level among the OSes the profile needs", derived_from=_OS_LEVELS),
+          model_input=True, derived_from=_OS_LEVELS),
     # the configuration asked about
     _fact("ram.gb", "number", "GB", "configuration", given(lambda c: c.mc.config.ram_gb, "configuration"),
           "memory of this configuration"),
@@ -323,6 +310,10 @@ REGISTRY: tuple[FactSpec, ...] = (
     _fact("profile.requires_macos", "bool", "", "profile", _profile(lambda p: p.os == ("macos",)), "needs macOS only"),
     _fact("profile.requires_windows", "bool", "", "profile", _profile(lambda p: p.os == ("windows",)),
           "needs Windows only"),
+    *(_fact(f"profile.wants_{os_name}", "bool", "", "profile",
+            _profile(lambda p, os_name=os_name: not p.os or os_name in p.os),  # type: ignore[misc]
+            f"{os_name} is among the OSes the profile needs (any OS when it names none)")
+      for os_name in ("linux", "windows", "macos")),
     _fact("profile.travels", "bool", "", "profile", _profile(lambda p: p.travels), "the developer travels"),
     _fact("profile.has_budget", "bool", "", "profile", _profile(lambda p: p.budget is not None), "a budget is set"),
     _fact("profile.budget", "number", "currency", "profile", _profile(lambda p: p.budget.amount if p.budget else None),

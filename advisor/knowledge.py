@@ -160,7 +160,9 @@ def load_scoring(path: Path) -> Scoring:
             if spec.type != wanted:
                 raise InputError(f"{path}:{line}: criteria.{name}.terms.{index}.curve: {term.fact} is a {spec.type} "
                                  f"fact; this curve needs a {wanted} one")
-        for flag in (policy.applies_when, policy.fallback.when_false if policy.fallback else None):
+        flags = [policy.applies_when, policy.fallback.when_false if policy.fallback else None,
+                 *(term.when for term in policy.terms)]
+        for flag in flags:
             if flag is not None and FACT_TYPES.get(flag) != "bool":
                 raise InputError(f"{path}:{line_of(data, ('criteria', name))}: criteria.{name}: {flag!r} is not a "
                                  f"bool fact{did_you_mean(flag, FACTS)}")

@@ -123,6 +123,18 @@ def primary_os(mc: MachineConfig, profile: Profile) -> str:
     return min(usable, key=lambda os_name: (OS_LEVEL_ORDER.index(support[os_name].level), candidates.index(os_name)))
 
 
+def primary_os_sourced(mc: MachineConfig, profile: Profile) -> Sourced[str]:
+    """The primary OS with its evidence: a choice among OSes is only as sure as every level it compared."""
+    machine = mc.machine
+    candidates = profile.os or ("macos", "windows", "linux")
+    levels = [(machine.os_support[o].confidence if o in machine.os_support else None) or machine.confidence
+              for o in candidates]
+    chosen = primary_os(mc, profile)
+    entry = machine.os_support.get(chosen)  # type: ignore[call-overload]
+    return Sourced[str](value=chosen, source=(entry.source if entry and entry.source else machine.source) or "catalog",
+                        confidence=weakest(*levels), note="the best-supported of " + ", ".join(candidates))
+
+
 # ------------------------------------------------------------------ CPU speed
 def _core_speeds(c: Calc, mc: MachineConfig) -> tuple[float, float]:
     """(single-core speed, all-core throughput) relative to the reference core."""
@@ -202,7 +214,7 @@ def _throttled(c: Calc, mc: MachineConfig, ratio: float, unthrottled_s: float) -
 # ------------------------------------------------------------------ Predictions
 def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted: frozenset[str]) -> Metrics:
     """Every prediction for one configuration and profile."""
-    os_name = primary_os(mc, profile)
+    os_name = primary_os_sourced(mc, profile)
     q: dict[str, Quantity] = {}
 
     def add(name: str, unit: str, formula: str, compute: Callable[[Calc], float]) -> None:
@@ -306,7 +318,7 @@ def budget_ratio(c: Calc, mc: MachineConfig, profile: Profile) -> float:
     return amount / budget
 
 
-def _memory(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: Profile, os_name: str) -> None:
+def _memory(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: Profile, os_name: Sourced[str]) -> None:
     def build_peak(c: Calc) -> float:
         threads = c.hw("cpu.threads", mc.cpu.threads)
         compiles = max(1.0, threads * c.coef("memory.concurrent_compile_share"))
@@ -327,7 +339,7 @@ def _memory(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: P
         total = sum(container.memory_gb if container.memory_gb else c.coef("memory.container_gb", container.kind)
                     for container in profile.containers)
         if profile.containers:
-            total += c.coef("memory.container_vm_gb", os_name)
+            total += c.coef("memory.container_vm_gb", c.hw("os.primary", os_name))
         return total
 
     def gopls(c: Calc) -> float:
@@ -341,14 +353,14 @@ def _memory(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: P
     add("containers_memory_gb", "GB", "sum of container RSS + container VM on macOS/Windows", containers)
     add("gopls_memory_gb", "GB", "workspace kloc x gopls MB/kloc", gopls)
     add("peak_memory_gb", "GB", "desktop+editor + gopls + max(build, test) + containers",
-        lambda c: (c.coef("memory.desktop_and_editor_gb", os_name) + c.uses(q["gopls_memory_gb"]) +
+        lambda c: (c.coef("memory.desktop_and_editor_gb", c.hw("os.primary", os_name)) + c.uses(q["gopls_memory_gb"]) +
                    max(c.uses(q["build_peak_memory_gb"]), c.uses(q["test_peak_memory_gb"])) +
                    c.uses(q["containers_memory_gb"])))
     add("memory_headroom_gb", "GB", "RAM - peak memory",
         lambda c: c.given("ram.gb", mc.config.ram_gb, "GB") - c.uses(q["peak_memory_gb"]))
 
 
-def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: Profile, os_name: str) -> None:
+def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: Profile, os_name: Sourced[str]) -> None:
     def cold_cache_mb(c: Calc) -> float:
         return _total_kloc(c, profile) * c.coef("storage.gocache_mb_per_kloc")
 
@@ -412,4 +424,4 @@ def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: 
     add("dev_footprint_gb", "GB", "build cache variants + module cache + container images + gopls cache", footprint)
     add("free_storage_gb", "GB", "storage - OS and apps - development footprint",
         lambda c: c.given("storage.gb", mc.config.storage_gb, "GB") -
-        c.coef("storage.os_and_apps_gb", os_name) - c.uses(q["dev_footprint_gb"]))
+        c.coef("storage.os_and_apps_gb", c.hw("os.primary", os_name)) - c.uses(q["dev_footprint_gb"]))

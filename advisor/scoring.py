@@ -71,6 +71,10 @@ def criterion_score(name: str, policy: CriterionPolicy, facts: Facts, metrics: M
     else:
         reason = None
         for term in policy.terms:
+            if term.when is not None:
+                applies = facts.get(term.when)
+                if applies is None or applies.value is not True:
+                    continue
             fact = facts.get(term.fact)
             problem = None
             if fact is None:
@@ -98,7 +102,10 @@ def criterion_score(name: str, policy: CriterionPolicy, facts: Facts, metrics: M
                 return CriterionScore(criterion=name, base=None, adjustment=0.0, score=None, weight=weight,
                                       basis=f"not assessed: {reason}", inputs=tuple(inputs), withheld=held)
         else:
-            base = min(parts) if policy.combine == "min" else sum(parts) / len(parts)
+            if not parts:  # every alternative of a `max` left out
+                return CriterionScore(criterion=name, base=None, adjustment=0.0, score=None, weight=weight,
+                                      basis="not assessed: " + "; ".join(notes), withheld=held)
+            base = {"min": min, "max": max}.get(policy.combine, lambda xs: sum(xs) / len(xs))(parts)
     adjustment = sum((f.effect.bonus or 0) - (f.effect.penalty or 0) for f in own)
     levels = [i.confidence for i in inputs] + [f.confidence for f in own]
     confidence = weakest(*levels) if any(level is not None for level in levels) else None

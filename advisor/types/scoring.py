@@ -88,6 +88,8 @@ class Term(Frozen):
     curve: Curve
     # An optional term is left out (and the basis says so) when its fact is missing or not assessed.
     optional: bool = False
+    # A bool fact; when it is false the term does not apply and is skipped silently.
+    when: str | None = None
     label: str = ""
 
 
@@ -104,7 +106,7 @@ class CriterionPolicy(Frozen):
 
     description: str
     short: str = Field(max_length=5, description="column header in narrow tables")
-    combine: Literal["min", "mean"] = "min"
+    combine: Literal["min", "mean", "max"] = "min"
     terms: tuple[Term, ...] = ()
     base: float | None = Field(default=None, ge=0, le=100)
     applies_when: str | None = None
@@ -114,13 +116,13 @@ class CriterionPolicy(Frozen):
     def _terms_or_base(self) -> "CriterionPolicy":
         if bool(self.terms) == (self.base is not None):
             raise ValueError("terms: give either terms (facts and curves) or a constant base")
-        if self.terms and all(term.optional for term in self.terms):
-            raise ValueError("terms: at least one term must be required")
+        if self.terms and self.combine != "max" and all(term.optional for term in self.terms):
+            raise ValueError("terms: at least one term must be required (or combine: max over alternatives)")
         return self
 
     def facts_read(self) -> tuple[str, ...]:
         """Every fact this criterion reads, in declaration order."""
-        names = [term.fact for term in self.terms]
+        names = [name for term in self.terms for name in (term.fact, term.when) if name]
         names += [name for name in (self.applies_when, self.fallback.when_false if self.fallback else None) if name]
         return tuple(dict.fromkeys(names))
 
