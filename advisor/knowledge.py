@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import ValidationError
 
@@ -19,6 +19,7 @@ from advisor.types import (
     Source,
     When,
 )
+from advisor.types.knowledge import kinds_supporting
 from advisor.yamlio import LineDict, describe_validation_error, load_yaml
 
 
@@ -53,15 +54,49 @@ def load_sources(path: Path) -> dict[str, Source]:
     return {source.id: source for source in sources}
 
 
-def load_coefficients(path: Path, source_ids: set[str]) -> dict[str, Coefficient]:
+_NOTE_KINDS = ("policy", "derivation")
+
+
+def _kind(source_id: str, sources: Mapping[str, Source]) -> str:
+    # The reserved advisor-estimate id is the project's own estimate: a derivation note.
+    source = sources.get(source_id)
+    return source.kind if isinstance(source, Source) else "derivation"
+
+
+def evidence_problem(confidence: str, cited: tuple[str, ...], sources: Mapping[str, Source]) -> str | None:
+    """Why sources of these kinds cannot carry this confidence (documented, measured), or None."""
+    needed = kinds_supporting(confidence)
+    if not needed:
+        return None
+    kinds = [_kind(source, sources) for source in cited]
+    if any(kind in needed for kind in kinds):
+        return None
+    noun = "notes" if all(kind in _NOTE_KINDS for kind in kinds) else "sources"
+    return (f"{confidence} but its sources ({', '.join(cited)}) are only {'/'.join(dict.fromkeys(kinds))} {noun}; "
+            f"{confidence} needs a source of kind {_either(needed)}")
+
+
+def _either(words: tuple[str, ...]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def _key_line(item: Any, key: str) -> int:
+    return item.key_lines.get(key, item.line) if isinstance(item, LineDict) else getattr(item, "line", 0)
+
+
+def load_coefficients(path: Path, sources: Mapping[str, Source]) -> dict[str, Coefficient]:
+    """Every coefficient; unknown sources, and a confidence its sources' kinds cannot carry, are errors."""
     seen: dict[str, str] = {}
     items = _list_section(load_yaml(path), "coefficients", path)
     coefficients = _validate_items(Coefficient, items, path, seen)
     for coefficient, item in zip(coefficients, items):
         for source in coefficient.sources:
-            if source not in source_ids:
-                raise InputError(f"{path}:{item.key_lines.get('sources', item.line)}: {coefficient.id}.sources: "
+            if source not in sources:
+                raise InputError(f"{path}:{_key_line(item, 'sources')}: {coefficient.id}.sources: "
                                  f"unknown source {source!r}")
+        problem = evidence_problem(coefficient.confidence, coefficient.sources, sources)
+        if problem:
+            raise InputError(f"{path}:{_key_line(item, 'confidence')}: {coefficient.id}.confidence: {problem}")
     return {c.id: c for c in coefficients}
 
 
@@ -72,8 +107,24 @@ def _conditions(when: When) -> list[Condition]:
     return found
 
 
-def load_rules(folder: Path, source_ids: set[str], coefficient_ids: set[str]) -> tuple[Rule, ...]:
-    """Every rule file in folder; unknown facts, operators, coefficients and sources are errors."""
+def _label_problems(rule: Rule, item: Any, path: Path, sources: Mapping[str, Source]) -> None:
+    """A confidence or threshold label its sources (or its cut-off) cannot carry is an error."""
+    problem = evidence_problem(rule.confidence, rule.sources, sources)
+    if problem is None and rule.confidence in ("documented", "measured") and rule.threshold in ("policy", "judgement"):
+        problem = (f"{rule.confidence} but its threshold is {rule.threshold}: a finding is no surer than where it "
+                   f"starts, so label it estimate")
+    if problem:
+        raise InputError(f"{path}:{_key_line(item, 'confidence')}: {rule.id}.confidence: {problem}")
+    if rule.threshold == "documented-limit":
+        problem = evidence_problem("documented", rule.sources, sources)
+        if problem:
+            raise InputError(f"{path}:{_key_line(item, 'threshold')}: {rule.id}.threshold: documented-limit, "
+                             f"but {problem.partition(' but ')[2]}")
+
+
+def load_rules(folder: Path, sources: Mapping[str, Source], coefficient_ids: set[str]) -> tuple[Rule, ...]:
+    """Every rule file in folder; unknown facts, operators, coefficients and sources, and labels their
+    sources cannot carry, are errors."""
     if not folder.is_dir():
         raise InputError(f"{folder}: rules folder not found")
     seen: dict[str, str] = {}
@@ -105,8 +156,9 @@ def load_rules(folder: Path, source_ids: set[str], coefficient_ids: set[str]) ->
                 if coefficient not in coefficient_ids:
                     raise InputError(f"{where}: {rule.id}.uses: unknown coefficient {coefficient!r}")
             for source in rule.sources:
-                if source not in source_ids and source != ADVISOR_ESTIMATE:
+                if source not in sources and source != ADVISOR_ESTIMATE:
                     raise InputError(f"{where}: {rule.id}.sources: unknown source {source!r}")
+            _label_problems(rule, item, path, sources)
             problem = render_message_check(rule.message)
             if problem:
                 raise InputError(f"{where}: {rule.id}.message: {problem}")
@@ -151,8 +203,8 @@ def load_knowledge(root: Path) -> Knowledge:
     if not root.is_dir():
         raise InputError(f"{root}: knowledge folder not found")
     sources = load_sources(root / "sources.yaml")
-    coefficients = load_coefficients(root / "coefficients.yaml", set(sources))
-    rules = load_rules(root / "rules", set(sources), set(coefficients))
+    coefficients = load_coefficients(root / "coefficients.yaml", sources)
+    rules = load_rules(root / "rules", sources, set(coefficients))
     presets = load_presets(root / "profiles")
     scoring = load_scoring(root / "scoring.yaml")
     return Knowledge(sources=sources, coefficients=coefficients, rules=rules, presets=presets,
