@@ -1,13 +1,16 @@
 """Load coefficients, rules, sources, presets and scoring policy into a Knowledge value."""
 from __future__ import annotations
 
+import difflib
+import math
 from pathlib import Path
 from typing import Any, Mapping
 
 from pydantic import ValidationError
 
 from advisor.errors import InputError
-from advisor.facts import check_condition_against_registry, render_message_check
+from advisor.engine import when_holds
+from advisor.facts import FACT_TYPES, check_condition_against_registry, render_message_check
 from advisor.types import (
     ADVISOR_ESTIMATE,
     Coefficient,
@@ -122,6 +125,75 @@ def _label_problems(rule: Rule, item: Any, path: Path, sources: Mapping[str, Sou
                              f"but {problem.partition(' but ')[2]}")
 
 
+def _did_you_mean(name: str) -> str:
+    close = difflib.get_close_matches(name, FACT_TYPES, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _fact_problem(name: str, value: Any) -> str | None:
+    """Why an example cannot give this fact this value, or None."""
+    kind = FACT_TYPES.get(name)
+    if kind is None:
+        return f"unknown fact {name!r}{_did_you_mean(name)}"
+    if value is None:
+        return "null: leave the fact out instead (a missing fact never matches)"
+    given = ("bool" if isinstance(value, bool) else "number" if isinstance(value, (int, float))
+             else "str" if isinstance(value, str) else type(value).__name__)
+    if given != kind:
+        return f"{value!r} is not a {kind} like {name}"
+    if kind == "number" and not math.isfinite(value):
+        return f"{value!r}: a fact is a finite number"
+    return None
+
+
+_NUMERIC = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+
+
+def _holds(condition: Condition, facts: dict[str, Any]) -> bool:
+    return when_holds(When(all=(condition,)), facts)
+
+
+def _enrich_examples(item: Any) -> Any:
+    """The rule's examples, each with its line, for validation."""
+    examples = item.get("examples")
+    if not isinstance(examples, list):
+        return examples
+    return [dict(example, line=getattr(example, "line", 0)) if isinstance(example, dict) else example
+            for example in examples]
+
+
+def _check_examples(rule: Rule, item: Any, path: Path) -> None:
+    """Example facts are real facts of the right type; a rule has a firing and a silent example, and every
+    numeric condition is seen true in a firing example and false in a silent one."""
+    raw = item.get("examples") or []
+    for number, (example, node) in enumerate(zip(rule.examples, raw), 1):
+        facts = node.get("facts")
+        for name, value in example.facts.items():
+            problem = _fact_problem(name, value)
+            if problem:
+                line = _key_line(facts, name) if isinstance(facts, LineDict) else example.line
+                raise InputError(f"{path}:{line}: {rule.id}.examples: case {number}: facts.{name}: {problem}")
+    where = f"{path}:{_key_line(item, 'examples')}: {rule.id}.examples"
+    firing = [example for example in rule.examples if example.fires]
+    silent = [example for example in rule.examples if not example.fires]
+    if not firing or not silent:
+        missing = "fires" if not firing else "stays silent"
+        raise InputError(f"{where}: no example where the rule {missing}; each rule needs at least one "
+                         f"`{{fires: true, facts: {{...}}}}` and one `{{fires: false, facts: {{...}}}}`")
+    for condition in _conditions(rule.when):
+        if condition.op not in _NUMERIC:
+            continue
+        text = f"{condition.fact} {_NUMERIC[condition.op]} {condition.value}"
+        if not any(_holds(condition, example.facts) for example in firing):
+            raise InputError(f"{where}: no firing example has {text}")
+        if not any(condition.fact in example.facts and not _holds(condition, example.facts) for example in silent):
+            best = (f"the boundary itself, {condition.fact}: {condition.value}, is the best one"
+                    if condition.op in ("lt", "gt") else
+                    f"a value just {'above' if condition.op == 'le' else 'below'} {condition.value} is the best one")
+            raise InputError(f"{where}: no silent example puts {condition.fact} on the other side of {text} "
+                             f"({best})")
+
+
 def load_rules(folder: Path, sources: Mapping[str, Source], coefficient_ids: set[str]) -> tuple[Rule, ...]:
     """Every rule file in folder; unknown facts, operators, coefficients and sources, and labels their
     sources cannot carry, are errors."""
@@ -135,6 +207,8 @@ def load_rules(folder: Path, sources: Mapping[str, Source], coefficient_ids: set
             if isinstance(item, dict):
                 enriched = dict(item)
                 enriched.update(file=str(path.name), line=getattr(item, "line", 0))
+                if "examples" in item:
+                    enriched["examples"] = _enrich_examples(item)
             else:
                 enriched = item
             label = item.get("id", f"[{index}]") if isinstance(item, dict) else f"[{index}]"
@@ -149,7 +223,8 @@ def load_rules(folder: Path, sources: Mapping[str, Source], coefficient_ids: set
             for condition in _conditions(rule.when):
                 problem = check_condition_against_registry(condition)
                 if problem:
-                    raise InputError(f"{where}: {rule.id}.when: {problem}")
+                    hint = _did_you_mean(condition.fact) if condition.fact not in FACT_TYPES else ""
+                    raise InputError(f"{where}: {rule.id}.when: {problem}{hint}")
             if not rule.when.all and not rule.when.any:
                 raise InputError(f"{where}: {rule.id}.when: a rule needs at least one condition")
             for coefficient in rule.uses:
@@ -159,6 +234,7 @@ def load_rules(folder: Path, sources: Mapping[str, Source], coefficient_ids: set
                 if source not in sources and source != ADVISOR_ESTIMATE:
                     raise InputError(f"{where}: {rule.id}.sources: unknown source {source!r}")
             _label_problems(rule, item, path, sources)
+            _check_examples(rule, item, path)
             problem = render_message_check(rule.message)
             if problem:
                 raise InputError(f"{where}: {rule.id}.message: {problem}")

@@ -160,6 +160,15 @@ Threshold = Literal["policy", "judgement", "documented-limit", "none"]
 THRESHOLDS: tuple[str, ...] = get_args(Threshold)
 
 
+class Example(Frozen):
+    """One self-contained case of a rule: `facts` is the whole fact set (a fact left out is missing,
+    and a missing fact never matches), `fires` whether the rule must fire on it."""
+
+    fires: StrictBool
+    facts: dict[str, Any]
+    line: int = Field(default=0, exclude=True)  # set by the loader
+
+
 class Rule(Frozen):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     criterion: Criterion
@@ -171,6 +180,7 @@ class Rule(Frozen):
     uses: tuple[str, ...] = ()
     sources: tuple[str, ...] = Field(min_length=1)
     message: str
+    examples: tuple[Example, ...] = ()
     file: str = ""
     line: int = 0
 
