@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from pydantic import ValidationError
 
 from advisor.errors import InputError
-from advisor.engine import when_holds
+from advisor.engine import normalize_facts, when_holds
 from advisor.facts import FACT_TYPES, check_condition_against_registry, render_message_check
 from advisor.types import (
     ADVISOR_ESTIMATE,
@@ -150,7 +150,8 @@ _NUMERIC = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
 def _holds(condition: Condition, facts: dict[str, Any]) -> bool:
-    return when_holds(When(all=(condition,)), facts)
+    # As the backends see it: they round numbers to 4 decimals first.
+    return when_holds(When(all=(condition,)), normalize_facts(facts))
 
 
 def _enrich_examples(item: Any) -> Any:
