@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
-from advisor.errors import InputError
 from advisor.engine import normalize_facts, when_holds
-from advisor.facts import FACT_TYPES, check_condition_against_registry, render_message_check
+from advisor.errors import InputError
+from advisor.facts import (
+    FACT_TYPES,
+    check_condition_against_registry,
+    render_message_check,
+)
 from advisor.types import (
     ADVISOR_ESTIMATE,
     Coefficient,

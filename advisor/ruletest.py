@@ -6,9 +6,9 @@ backend when `rule.id in backend.fired(facts) == example.fires`.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from advisor import engine
 from advisor.types import Knowledge

@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import edit_first
 
 from advisor import api
 from advisor.errors import InputError
 from advisor.types.knowledge import STRONG_LEVELS_BY_KIND, kinds_supporting
-from conftest import edit_first
 
 
 def _load_error(knowledge: Path) -> str:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, edit_first
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,6 @@ from advisor.errors import InputError
 from advisor.facts import FACT_TYPES, render_message
 from advisor.predict import predict
 from advisor.types import Condition, When, accepted_levels
-from conftest import ROOT, edit_first
 
 BACKENDS = ["builtin"] + (["durable"] if engine.durable_available() else [])
 RULES = api.load_knowledge_only(ROOT / "knowledge").rules
