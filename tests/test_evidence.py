@@ -108,6 +108,11 @@ def _perturbed_knowledge(accepted: frozenset[str]):
     return dataclasses.replace(DATA.knowledge, coefficients=coefficients)
 
 
+# Built once per level: every Knowledge compiles its own durable_rules ruleset, which is never freed.
+PERTURBED = {evidence: api.Data(knowledge=_perturbed_knowledge(accepted_levels(evidence)), catalog=DATA.catalog)
+             for evidence in STRICT_LEVELS}
+
+
 def _visible(score: Score) -> tuple:
     return (score.total, score.disqualified_by,
             tuple((c.criterion, c.score, c.base, c.adjustment) for c in score.criteria),
@@ -123,8 +128,7 @@ def test_changing_weaker_evidence_changes_no_strict_score(index, preset, evidenc
                             cpu=_perturb(mc.cpu, accepted), ssd=_perturb(mc.ssd, accepted))
     profile = DATA.knowledge.presets[preset]
     before = api.score_configs([mc], profile, DATA, evidence=evidence)[0]
-    after = api.score_configs([changed], profile, api.Data(knowledge=_perturbed_knowledge(accepted),
-                                                           catalog=DATA.catalog), evidence=evidence)[0]
+    after = api.score_configs([changed], profile, PERTURBED[evidence], evidence=evidence)[0]
     assert _visible(after) == _visible(before)
 
 
@@ -138,7 +142,6 @@ def test_the_perturbation_does_change_scores_under_the_default_evidence():
                                 config=_perturb(mc.config, accepted, mc.machine.confidence),
                                 cpu=_perturb(mc.cpu, accepted), ssd=_perturb(mc.ssd, accepted))
         before = api.score_configs([mc], profile, DATA)[0]
-        after = api.score_configs([changed], profile, api.Data(knowledge=_perturbed_knowledge(accepted),
-                                                               catalog=DATA.catalog))[0]
+        after = api.score_configs([changed], profile, PERTURBED["documented"])[0]
         moved += _visible(after) != _visible(before)
     assert moved >= len(CONFIGS[::9]) // 2

@@ -1,27 +1,180 @@
-"""Each rule fires where it should and stays silent where it should, on both rule backends;
-the rule base lints clean; durable_rules and the built-in evaluator agree on random facts."""
+"""Each rule's inline examples hold on both rule backends; the loader rejects examples that name unknown
+facts or leave a threshold untested; durable_rules and the built-in evaluator agree on random facts."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-import yaml
+from conftest import ROOT, edit_first
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor import engine
+from advisor import api, engine, ruletest
+from advisor.errors import InputError
 from advisor.facts import FACT_TYPES, render_message
 from advisor.facts import assemble
 from advisor.predict import predict
-from advisor.types import accepted_levels
+from advisor.types import Condition, When, accepted_levels
 
-CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "rule_cases.yaml").read_text())
 BACKENDS = ["builtin"] + (["durable"] if engine.durable_available() else [])
+RULES = api.load_knowledge_only(ROOT / "knowledge").rules
+EXAMPLES = [(rule, number, example) for rule in RULES for number, example in enumerate(rule.examples, 1)]
+_BACKEND_CACHE: dict[str, engine.Backend] = {}
 
 
+def _backend(name: str) -> engine.Backend:
+    if name not in _BACKEND_CACHE:
+        _BACKEND_CACHE[name] = engine.make_backend(RULES, prefer=name)
+    return _BACKEND_CACHE[name]
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+@pytest.mark.parametrize(("rule", "number", "example"), EXAMPLES,
+                         ids=[f"{rule.id}#{number}" for rule, number, _ in EXAMPLES])
+def test_rule_example(rule, number, example, name):
+    fired = rule.id in _backend(name).fired(dict(example.facts))
+    assert fired == example.fires, f"{rule.file}:{example.line}: case {number}"
+
+
+def test_run_cases_passes_on_the_built_in_knowledge(data):
+    report = ruletest.run_cases(data.knowledge)
+    assert report.ok, ruletest.format_case_report(report)
+    assert report.cases == len(EXAMPLES) and report.backends == tuple(BACKENDS)
+    assert ruletest.format_case_report(report).startswith(f"{len(EXAMPLES)} of {len(EXAMPLES)} rule examples pass on "
+                                                          f"{', '.join(BACKENDS)}")
+
+
+def _line_of(path: Path, pattern: str) -> int:
+    """1-based line where the first match of pattern (which may span lines) ends."""
+    text = path.read_text()
+    match = re.search(pattern, text)
+    assert match, pattern
+    return text.count("\n", 0, match.end()) + 1
+
+
+def test_run_cases_reports_exactly_the_wrong_example_with_its_file_and_line(knowledge_copy):
+    path = knowledge_copy / "rules" / "memory.yaml"
+    # memory.soldered-small's first example now describes slotted memory, which never fires the rule.
+    wrong = r"- \{fires: true, facts: \{ram.soldered: true, ram.gb: 8\}\}"
+    edit_first(path, wrong, "- {fires: true, facts: {ram.soldered: false, ram.gb: 8}}")
+    line = _line_of(path, r"- \{fires: true, facts: \{ram.soldered: false, ram.gb: 8\}\}")
+    report = ruletest.run_cases(api.load_knowledge_only(knowledge_copy))
+    assert [(f.rule_id, f.case, f.backend, f.line) for f in report.failures] == \
+        [("memory.soldered-small", 1, name, line) for name in BACKENDS]
+    assert ruletest.format_case_report(report).splitlines()[0] == \
+        f"{path}:{line}: memory.soldered-small: case 1: expected fires, was silent"
+    assert not report.ok
+
+
+def test_run_cases_reports_a_rule_that_fires_where_it_should_be_silent(knowledge_copy):
+    path = knowledge_copy / "rules" / "storage.yaml"
+    edit_first(path, r"- \{fires: false, facts: \{ssd.nand: TLC\}\}", "- {fires: false, facts: {ssd.nand: QLC}}")
+    report = ruletest.run_cases(api.load_knowledge_only(knowledge_copy), backends=("builtin",))
+    assert [(f.rule_id, f.case) for f in report.failures] == [("storage.qlc-nand", 2)]
+    assert ruletest.format_case_report(report).splitlines()[0].endswith(
+        "storage.qlc-nand: case 2: expected silent, was fired")
+
+
+def test_run_cases_skips_durable_where_it_cannot_import(data, monkeypatch):
+    monkeypatch.setattr(engine, "durable_available", lambda: False)
+    report = ruletest.run_cases(data.knowledge)
+    assert report.backends == ("builtin",) and report.skipped == ("durable",) and report.ok
+    assert "durable not available on this Python, skipped" in ruletest.format_case_report(report)
+
+
+# ------------------------------------------------------------------ what the loader checks in examples
+def _load_error(knowledge: Path) -> str:
+    with pytest.raises(InputError) as caught:
+        api.load_knowledge_only(knowledge)
+    return str(caught.value)
+
+
+def test_an_unknown_fact_in_an_example_is_an_error_with_a_suggestion(knowledge_copy):
+    path = knowledge_copy / "rules" / "memory.yaml"
+    edit_first(path, r"facts: \{ram.soldered: true, ram.gb: 16\}", "facts: {ram.soldred: true, ram.gb: 16}")
+    line = _line_of(path, r"ram.soldred")
+    assert _load_error(knowledge_copy) == (f"{path}:{line}: memory.soldered-small.examples: case 2: facts.ram.soldred: "
+                                           f"unknown fact 'ram.soldred' (did you mean 'ram.soldered'?)")
+
+
+def test_an_unknown_fact_in_a_condition_gets_a_suggestion_too(knowledge_copy):
+    edit_first(knowledge_copy / "rules" / "cpu.yaml", r"\{fact: edit_loop_s, gt: 5\}", "{fact: edit_loops, gt: 5}")
+    assert _load_error(knowledge_copy).endswith("cpu.slow-edit-loop.when: unknown fact 'edit_loops' "
+                                                "(did you mean 'edit_loop_s'?)")
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("'8'", "'8' is not a number like ram.gb"),
+    ("true", "True is not a number like ram.gb"),
+    ("null", "null: leave the fact out instead (a missing fact never matches)"),
+    (".nan", "nan: a fact is a finite number"),
+])
+def test_an_example_value_of_the_wrong_type_is_an_error(knowledge_copy, value, problem):
+    edit_first(knowledge_copy / "rules" / "memory.yaml", r"facts: \{ram.soldered: true, ram.gb: 16\}",
+               f"facts: {{ram.soldered: true, ram.gb: {value}}}")
+    assert _load_error(knowledge_copy).endswith(f"memory.soldered-small.examples: case 2: facts.ram.gb: {problem}")
+
+
+def test_a_rule_without_a_silent_example_is_an_error(knowledge_copy):
+    path = knowledge_copy / "rules" / "storage.yaml"
+    edit_first(path, r"      - \{fires: false, facts: \{ssd.segment: client-oem\}\}\n", "")
+    line = _line_of(path, r"id: storage.data-centre-drive\n(?:    .*\n)*?    examples:")
+    assert _load_error(knowledge_copy) == (
+        f"{path}:{line}: storage.data-centre-drive.examples: no example where the rule stays silent; each rule "
+        f"needs at least one `{{fires: true, facts: {{...}}}}` and one `{{fires: false, facts: {{...}}}}`")
+
+
+def test_a_rule_without_examples_is_an_error(knowledge_copy):
+    edit_first(knowledge_copy / "rules" / "thermals.yaml",
+               r"(id: thermals.heavy-throttle\n(?:    .*\n)*?)    examples:\n(      - .*\n)+", r"\1")
+    assert "thermals.heavy-throttle.examples: no example where the rule fires" in _load_error(knowledge_copy)
+
+
+def test_a_threshold_without_a_silent_example_beyond_it_is_an_error(knowledge_copy):
+    # The silent example moved to the firing side of edit_loop_s > 5: the threshold is untested.
+    edit_first(knowledge_copy / "rules" / "cpu.yaml", r"\{fires: false, facts: \{edit_loop_s: 5\}\}",
+               "{fires: false, facts: {edit_loop_s: 6}}")
+    assert _load_error(knowledge_copy).endswith(
+        "cpu.slow-edit-loop.examples: no silent example puts edit_loop_s on the other side of edit_loop_s > 5 "
+        "(the boundary itself, edit_loop_s: 5, is the best one)")
+
+
+def test_a_threshold_without_a_firing_example_inside_it_is_an_error(knowledge_copy):
+    edit_first(knowledge_copy / "rules" / "cpu.yaml", r"\{fires: true, facts: \{edit_loop_s: 0.6\}\}",
+               "{fires: true, facts: {edit_loop_s: 1.6}}")
+    assert _load_error(knowledge_copy).endswith("cpu.fast-edit-loop.examples: no firing example has edit_loop_s < 1")
+
+
+def test_a_silent_example_missing_the_fact_does_not_test_the_threshold(knowledge_copy):
+    # A missing fact never matches, so it says nothing about which side of 60 GB is silent.
+    edit_first(knowledge_copy / "rules" / "storage.yaml", r"\{fires: false, facts: \{free_storage_gb: 60\}\}",
+               "{fires: false, facts: {}}")
+    assert "storage.capacity-tight.examples: no silent example puts free_storage_gb on the other side" \
+        in _load_error(knowledge_copy)
+
+
+# ------------------------------------------------------------------ the shipped examples are near misses
+def _flat(when: When) -> list[Condition] | None:
+    return list(when.all) if not when.any and all(isinstance(p, Condition) for p in when.all) else None
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if _flat(r.when)], ids=lambda r: r.id)
+def test_each_condition_has_a_silent_example_failing_only_it(rule):
+    """Stronger than the loader: for every condition, a silent example where it alone is false, so each
+    condition is shown to matter (and a numeric one is tested on the far side of its threshold)."""
+    conditions = _flat(rule.when)
+    for condition in conditions:
+        others = [c for c in conditions if c is not condition]
+        assert any(not example.fires and not engine.when_holds(When(all=(condition,)), example.facts)
+                   and engine.when_holds(When(all=tuple(others)), example.facts)
+                   for example in rule.examples), f"{rule.id}: no silent example fails only on {condition}"
+
+
+# ------------------------------------------------------------------ engine behaviour on a real configuration
 @pytest.fixture(scope="module")
 def base_facts(data):
-    """Facts of a real configuration and profile, the ground the fixtures are laid on."""
+    """Facts of a real configuration and profile."""
     mc = data.catalog.find_configs("dell-xps-13-plus-9320")[0]
     profile = data.knowledge.presets["microservice"]
     metrics = predict(mc, profile, data.knowledge, accepted_levels("estimate"))
@@ -29,33 +182,13 @@ def base_facts(data):
 
 
 def _overlay(base: dict, overrides: dict) -> dict:
-    facts = dict(base)
-    for name, value in overrides.items():
-        assert name in FACT_TYPES, f"fixture names unknown fact {name}"
-        if value is None:
-            facts.pop(name, None)
-        else:
-            facts[name] = value
-    return facts
+    assert set(overrides) <= set(FACT_TYPES)
+    return {**base, **overrides}
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def backend(request, data):
     return engine.make_backend(data.knowledge.rules, prefer=request.param)
-
-
-def test_every_rule_has_fixtures(data):
-    assert sorted(CASES) == sorted(rule.id for rule in data.knowledge.rules)
-
-
-@pytest.mark.parametrize("rule_id", sorted(CASES))
-def test_rule_fires_on_its_fixture(rule_id, backend, base_facts):
-    assert rule_id in backend.fired(_overlay(base_facts, CASES[rule_id]["fires"]))
-
-
-@pytest.mark.parametrize("rule_id", sorted(CASES))
-def test_rule_stays_silent_on_its_fixture(rule_id, backend, base_facts):
-    assert rule_id not in backend.fired(_overlay(base_facts, CASES[rule_id]["silent"]))
 
 
 def test_at_least_twenty_rules_across_criteria(data):
@@ -64,27 +197,15 @@ def test_at_least_twenty_rules_across_criteria(data):
                                                             "os", "budget", "portability"}
 
 
-def test_rule_ids_unique_and_sourced(data):
-    ids = [r.id for r in data.knowledge.rules]
-    assert len(ids) == len(set(ids))
-    for rule in data.knowledge.rules:
-        assert rule.sources and all(s in data.knowledge.sources for s in rule.sources), rule.id
-
-
-def test_every_coefficient_has_a_known_source(data):
-    for coefficient in data.knowledge.coefficients.values():
-        assert coefficient.sources and all(s in data.knowledge.sources for s in coefficient.sources), coefficient.id
-
-
 def test_messages_render_with_real_facts(data, base_facts):
+    # Laid over a real configuration's facts, so a message may name facts its rule does not test.
     for rule in data.knowledge.rules:
-        text = render_message(data.knowledge.messages[rule.id], _overlay(base_facts, CASES[rule.id]["fires"]))
+        firing = next(example for example in rule.examples if example.fires)
+        text = render_message(data.knowledge.messages[rule.id], _overlay(base_facts, firing.facts))
         assert text and "{{" not in text
 
 
 def test_refuted_rules_never_fire_by_default(data):
-    from advisor import api
-
     rec = api.recommend("microservice", data=data)
     fired = {f.rule_id for s in rec.ranked for f in s.findings}
     refuted = {r.id for r in data.knowledge.rules if r.confidence == "refuted"}
@@ -120,26 +241,11 @@ FACTS = st.fixed_dictionaries({}, optional={name: _fact_value(kind) for name, ki
 @settings(max_examples=300, deadline=None)
 @given(facts=FACTS)
 def test_durable_and_builtin_give_identical_findings(facts):
-    durable, builtin = _backends()
-    assert durable.fired(facts) == builtin.fired(facts)
-
-
-_BACKENDS: list = []
-
-
-def _backends():
-    if not _BACKENDS:
-        from advisor import api
-
-        rules = api.load().knowledge.rules
-        _BACKENDS.extend([engine.make_backend(rules, prefer="durable"), engine.BuiltinBackend(rules)])
-    return _BACKENDS
+    assert _backend("durable").fired(facts) == _backend("builtin").fired(facts)
 
 
 def test_derivation_notes_cite_only_known_sources(data):
-    import re
-
-    folder = Path(__file__).resolve().parent.parent / "knowledge" / "derivations"
+    folder = ROOT / "knowledge" / "derivations"
     for note in folder.glob("*.md"):
         for row in re.findall(r"^\|.*\|$", note.read_text(), re.M)[2:]:
             cited = [c.strip() for c in row.strip("|").split("|")[-1].split(",")]

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from advisor.types.provenance import Confidence, DateText, Frozen
 
@@ -16,6 +16,44 @@ from advisor.types.scoring import Criterion, Scoring
 CRITERIA: tuple[str, ...] = ("build", "memory", "storage", "thermals", "platform", "os", "budget", "portability")
 
 
+SourceKind = Literal["vendor-spec", "datasheet", "vendor-claim", "secondary", "aggregator", "review", "go-source",
+                     "go-doc", "docs", "commit", "article", "news", "news-leak", "blog", "forum", "measurement",
+                     "derivation", "policy"]
+
+# The one declaration of what a source of each kind can establish. Every kind can back an estimate, a
+# seed claim or a refutation; only a primary statement (the vendor's spec, a datasheet, the Go source,
+# its documentation or a commit) makes a value documented, and only a measurement makes it measured.
+# A review is documented only for what it measured, so it supports `measured`, never `documented`.
+# Project notes (policy, derivation), articles, news, aggregators, secondary pages, blogs and forums
+# support neither.
+STRONG_LEVELS_BY_KIND: dict[str, frozenset[str]] = {
+    "vendor-spec": frozenset({"documented"}),
+    "datasheet": frozenset({"documented"}),
+    "go-source": frozenset({"documented"}),
+    "go-doc": frozenset({"documented"}),
+    "docs": frozenset({"documented"}),
+    "commit": frozenset({"documented"}),
+    "measurement": frozenset({"measured"}),
+    "review": frozenset({"measured"}),
+    "vendor-claim": frozenset(),
+    "secondary": frozenset(),
+    "aggregator": frozenset(),
+    "article": frozenset(),
+    "news": frozenset(),
+    "news-leak": frozenset(),
+    "blog": frozenset(),
+    "forum": frozenset(),
+    "derivation": frozenset(),
+    "policy": frozenset(),
+}
+assert set(STRONG_LEVELS_BY_KIND) == set(get_args(SourceKind)), "every source kind needs an entry"
+
+
+def kinds_supporting(confidence: str) -> tuple[str, ...]:
+    """Source kinds one of which a `documented` or `measured` value must cite (empty for weaker levels)."""
+    return tuple(kind for kind, levels in STRONG_LEVELS_BY_KIND.items() if confidence in levels)
+
+
 class Source(Frozen):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.+-]*$")
     title: str
@@ -23,9 +61,7 @@ class Source(Frozen):
     repo: str | None = None
     path: str | None = None
     publisher: str | None = None
-    kind: Literal["vendor-spec", "datasheet", "vendor-claim", "secondary", "aggregator", "review", "go-source",
-                  "go-doc", "docs", "commit", "article", "news", "news-leak", "blog", "forum", "measurement",
-                  "derivation", "policy"]
+    kind: SourceKind
     accessed: DateText | None = None
     date: DateText | None = None
     note: str | None = None
@@ -114,6 +150,28 @@ class Effect(Frozen):
         return "disqualify" if self.disqualify else "warn"
 
 
+# What a rule's cut-off (or trigger) rests on, separate from how sure its claim is (confidence):
+#   policy            a preference the project chose (what counts as heavy, near the budget); no fact can
+#                     make it right or wrong
+#   judgement         where the project judges a technical effect to begin (a 5 s edit loop, 2 GB
+#                     headroom); neither documented nor measured
+#   documented-limit  a limit a cited primary source states (the race detector's platform list, cgo off
+#                     when cross-compiling, no native amd64 on arm64)
+#   none              nothing was chosen: the trigger is a category, a flag, presence, or the zero point of a
+#                     quantity (more memory than installed, any free slot)
+Threshold = Literal["policy", "judgement", "documented-limit", "none"]
+THRESHOLDS: tuple[str, ...] = get_args(Threshold)
+
+
+class Example(Frozen):
+    """One self-contained case of a rule: `facts` is the whole fact set (a fact left out is missing,
+    and a missing fact never matches), `fires` whether the rule must fire on it."""
+
+    fires: StrictBool
+    facts: dict[str, Any]
+    line: int = Field(default=0, exclude=True)  # set by the loader
+
+
 class Rule(Frozen):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     criterion: Criterion
@@ -121,9 +179,11 @@ class Rule(Frozen):
     effect: Effect
     severity: Literal["info", "low", "medium", "high", "critical"]
     confidence: Confidence
+    threshold: Threshold
     uses: tuple[str, ...] = ()
     sources: tuple[str, ...] = Field(min_length=1)
     message: str
+    examples: tuple[Example, ...] = ()
     file: str = ""
     line: int = 0
 
