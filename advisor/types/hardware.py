@@ -39,6 +39,7 @@ class Cpu(Record):
     threads: Sourced[int]
     base_clock_ghz: Sourced[float] | None = None
     boost_clock_ghz: Sourced[float]
+    all_core_clock_ghz: Sourced[float] | None = None
     l2_mb: Sourced[float] | None = None
     l3_mb: Sourced[float | None] | None = None
     system_level_cache_mb: Sourced[float | None] | None = None
@@ -63,6 +64,9 @@ class Cpu(Record):
             (self.max_memory_gb is None or self.max_memory_gb.value > 0, "max_memory_gb", "must be positive"),
             (self.memory_bandwidth_gbs.value > 0, "memory_bandwidth_gbs", "must be positive"),
         ]
+        if self.all_core_clock_ghz is not None:
+            checks.append((0 < self.all_core_clock_ghz.value <= self.boost_clock_ghz.value, "all_core_clock_ghz",
+                           f"all-core {self.all_core_clock_ghz.value} GHz is not within 0 and the boost clock"))
         if self.base_clock_ghz is not None:
             checks.append((self.base_clock_ghz.value <= self.boost_clock_ghz.value,
                            "boost_clock_ghz",
