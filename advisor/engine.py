@@ -17,6 +17,7 @@ from advisor.types import Condition, Finding, Knowledge, Rule, When, weakest
 # Only real facts carry this marker; durable re-asserts its own session state as a fact and
 # a rule without a positive guard could match that state (DURABLE_RULES.md).
 _MARKER = "advisor__fact"
+_SENTINEL = "advisor__seen"
 _DURABLE_OPS = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte", "ne": "$neq"}
 
 
@@ -59,6 +60,13 @@ def _compile_part(part: Condition | When) -> dict[str, Any]:
 def compile_rule(rule: Rule) -> dict[str, Any]:
     """The durable definition of one rule, guarded by the fact marker."""
     return {"all": [{"m": {"$and": [{_MARKER: 1}, compile_when(rule.when)]}}]}
+
+
+def _all_conditions(when: When) -> list[Condition]:
+    found: list[Condition] = []
+    for part in (*when.all, *when.any):
+        found.extend(_all_conditions(part) if isinstance(part, When) else [part])
+    return found
 
 
 # ------------------------------------------------------------------ built-in evaluator
@@ -145,8 +153,14 @@ class DurableBackend:
             compiled = compile_rule(rule)
             compiled["run"] = self._recorder(rule.id)
             definition[rule.id] = compiled
+        # durable 2.0.28 segfaults in delete_state after a fact that matched no rule
+        # (MessageNotHandledException; tests/test_rules_backends.py reproduces it), so a sentinel
+        # matches every real fact: the not-handled path is never taken and every session has state.
+        definition[_SENTINEL] = {"all": [{"m": {_MARKER: 1}}], "run": self._recorder(_SENTINEL)}
         self._host.set_rulesets({self._ruleset: definition})
         self._session = itertools.count()
+        # Facts no condition reads change nothing in durable; leaving them out keeps each assert small.
+        self._names = frozenset(condition.fact for rule in self._rules for condition in _all_conditions(rule.when))
 
     def _recorder(self, rule_id: str):
         def record(_closure: Any) -> None:
@@ -157,17 +171,13 @@ class DurableBackend:
     def fired(self, facts: dict[str, Any]) -> list[str]:
         with _DURABLE_LOCK:
             session = str(next(self._session))
-            fact = {_key(name): value for name, value in normalize_facts(facts).items()}
+            fact = {_key(name): value for name, value in normalize_facts(facts).items() if name in self._names}
             fact.update({_MARKER: 1, "sid": session, "id": session})
             self._fired = []
-            try:
-                self._host.assert_fact(self._ruleset, fact)
-            except self._engine.MessageNotHandledException:
-                pass  # no rule matched
-            finally:
-                self._host.delete_state(self._ruleset, session)
+            self._host.assert_fact(self._ruleset, fact)
+            self._host.delete_state(self._ruleset, session)
             # An OR fires once per true branch: de-duplicate, then report in rule order.
-            return sorted(set(self._fired), key=self._order.__getitem__)
+            return sorted(set(self._fired) - {_SENTINEL}, key=self._order.__getitem__)
 
 
 def durable_available() -> bool:
