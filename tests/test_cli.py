@@ -24,8 +24,9 @@ def _executable() -> list[str]:
     return [found] if found else [sys.executable, "-m", "advisor.cli"]
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "COLUMNS": "100"}
+def run(*args: str, cwd: Path, **extra_env: str) -> subprocess.CompletedProcess:
+    # PYTHONPATH: the code of this tree, not whichever checkout the editable install points at.
+    env = {**os.environ, "COLUMNS": "100", "PYTHONPATH": str(ROOT), **extra_env}
     return subprocess.run([*_executable(), *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
 
 
