@@ -1,7 +1,6 @@
 """The `go-advisor` command: a thin typer shell over advisor.api. User errors exit 2 with one line."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -10,7 +9,7 @@ import typer
 
 from advisor import api
 from advisor.errors import InputError
-from advisor.output import write_atomic
+from advisor.output import json_text, write_atomic
 from advisor.render import RENDERERS, templating
 from advisor.types import CONFIDENCE_ORDER, DEFAULT_EVIDENCE, Recommendation
 
@@ -127,8 +126,7 @@ def explain(
     score = api.score(machine, chosen, evidence=_check_evidence(evidence), weights=weight, data=data)
     mc = data.catalog.find_configs(score.machine_config)[0]
     if fmt == "json":
-        text = json.dumps(explain_data(score, mc, chosen, data.knowledge, evidence), indent=2, sort_keys=True,
-                          default=str) + "\n"
+        text = json_text(explain_data(score, mc, chosen, data.knowledge, evidence))
     else:
         text = explain_markdown(score, mc, chosen, data.knowledge, evidence)
     _emit(text, output)
@@ -210,8 +208,7 @@ def profile_list(fmt: str = typer.Option("table", "--format", "-f", help="table 
     _check_format(fmt, ("table", "json"))
     presets = _data().knowledge.presets
     if fmt == "json":
-        sys.stdout.write(json.dumps({pid: {"name": p.name, "description": p.description}
-                                     for pid, p in sorted(presets.items())}, indent=2, sort_keys=True) + "\n")
+        sys.stdout.write(json_text({pid: {"name": p.name, "description": p.description} for pid, p in presets.items()}))
         return
     for pid, preset in sorted(presets.items()):
         typer.echo(f"{pid:14} {preset.name}: {preset.description}")
@@ -227,7 +224,7 @@ def profile_show(
 
     _check_format(fmt, ("yaml", "json"))
     chosen = api.resolve_profile(profile, _data()).model_dump(mode="json", exclude_none=True)
-    text = (json.dumps(chosen, indent=2, sort_keys=True) + "\n" if fmt == "json"
+    text = (json_text(chosen) if fmt == "json"
             else yaml.safe_dump(chosen, sort_keys=False, allow_unicode=True))
     sys.stdout.write(text)
 

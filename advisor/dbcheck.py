@@ -1,7 +1,6 @@
 """`db check`: every error in the hardware database, and how well its scoring fields are evidenced."""
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +10,7 @@ from pydantic import BaseModel
 
 from advisor.catalog import Located, field_line, read_records, reference_problems
 from advisor.errors import Problem
+from advisor.output import json_text
 from advisor.paths import data_dir
 from advisor.types import CONFIDENCE_ORDER, Cpu, Knowledge, Machine, Sourced, Ssd
 
@@ -220,7 +220,7 @@ def strong_share(report: Report) -> float:
 def format_report(report: Report, fmt: str) -> str:
     total = sum(report.coverage.values(), Counter())
     if fmt == "json":
-        return json.dumps({
+        return json_text({
             "errors": [str(p) for p in report.errors], "counts": report.counts,
             "coverage": {v: dict(c) for v, c in report.coverage.items()}, "overall": dict(total),
             "documented_or_measured_share": round(strong_share(report), 4),
@@ -228,7 +228,7 @@ def format_report(report: Report, fmt: str) -> str:
             "scoring_documented_or_measured_share": round(_share(report.scoring), 4),
             "weakest": [{"record": r, "documented_or_measured": round(s, 3), "fields": n} for r, s, n in report.weakest],
             "lacking": report.lacking,
-        }, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        })
     lines = [f"hardware_db: {report.counts.get('machines', 0)} machines, {report.counts.get('cpus', 0)} CPUs, "
              f"{report.counts.get('ssds', 0)} SSDs"]
     if report.errors:
