@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from advisor.output import json_text
 from advisor.render.base import recommendation_dict, score_dict
+from advisor.render.templating import Templates
 from advisor.types import Recommendation, Score
 
 
 class JsonRenderer:
     name = "json"
 
-    def recommendation(self, rec: Recommendation, top: int | None = None) -> str:
+    def recommendation(self, rec: Recommendation, top: int | None = None, templates: Templates | None = None) -> str:
         return json_text(recommendation_dict(rec, top))
 
-    def scores(self, scores: list[Score], title: str) -> str:
+    def scores(self, scores: list[Score], title: str, templates: Templates | None = None) -> str:
         return json_text({"title": title, "scores": [score_dict(s) for s in scores]})
