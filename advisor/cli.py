@@ -188,8 +188,6 @@ def compare(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
 ) -> None:
     """Compare machines side by side for one profile."""
-    if len(machines) < 2:
-        raise InputError("compare: name at least two machines")
     data = _data(ctx)
     scores = api.compare(machines, profile, evidence=_value(evidence), weights=weight, data=data)
     title = f"{api.resolve_profile(profile, data).name}: " + " vs ".join(machines)
