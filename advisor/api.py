@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from advisor import engine
 from advisor.catalog import load_catalog
@@ -14,6 +14,7 @@ from advisor.knowledge import load_knowledge, load_profile_file
 from advisor.paths import data_dir
 from advisor.facts import assemble
 from advisor.predict import predict
+from advisor.render.templating import Templates
 from advisor.scoring import best_per_machine, effective_weights, rank, score_config
 from advisor.types import (
     Catalog,
@@ -30,24 +31,43 @@ from advisor.types import (
 
 @dataclass(frozen=True, eq=False)
 class Data:
-    """The loaded inputs: knowledge base and hardware catalog."""
+    """Everything one run works with: knowledge base, hardware catalog, templates and the rules backend to use."""
 
     knowledge: Knowledge
     catalog: Catalog
+    templates: Templates = field(default_factory=Templates)  # the built-in ones
+    rules_backend: str = "auto"
+    # evidence level -> the rules engine compiled for the rules it admits; built on first use, per Data
+    _engines: dict[str, engine.Backend] = field(default_factory=dict, compare=False, repr=False)
+
+    def rules_engine(self, evidence: str) -> engine.Backend:
+        """The compiled rules engine for the rules `evidence` admits (compiled once per Data and level)."""
+        if evidence not in self._engines:
+            accepted = evidence_levels(evidence)
+            rules = [rule for rule in self.knowledge.rules if rule.confidence in accepted]
+            self._engines[evidence] = engine.make_backend(rules, self.rules_backend)
+        return self._engines[evidence]
 
 
 @functools.lru_cache(maxsize=8)
-def _load(db_dir: Path, knowledge_dir: Path) -> Data:
+def _load(db_dir: Path, knowledge_dir: Path) -> tuple[Knowledge, Catalog]:
     knowledge = load_knowledge(knowledge_dir)
-    catalog = load_catalog(db_dir, set(knowledge.sources))
-    return Data(knowledge=knowledge, catalog=catalog)
+    return knowledge, load_catalog(db_dir, set(knowledge.sources))
 
 
-def load(db: str | Path | None = None, knowledge: str | Path | None = None) -> Data:
-    """Load the built-in data, or the user's own copies of hardware_db/ and knowledge/."""
+def load(db: str | Path | None = None, knowledge: str | Path | None = None, *, templates: str | Path | None = None,
+         rules_backend: str = "auto") -> Data:
+    """Load the built-in data, or the user's own copies of hardware_db/ and knowledge/.
+
+    templates: a folder whose templates override the built-in ones (it must exist); rules_backend: auto
+    (durable_rules where it imports, else the built-in evaluator), durable or builtin.
+    """
+    if rules_backend not in RULES_BACKENDS:
+        raise InputError(f"rules backend {rules_backend!r}: not one of {', '.join(RULES_BACKENDS)}")
     db_dir = Path(db).resolve() if db else data_dir("hardware_db")
     knowledge_dir = Path(knowledge).resolve() if knowledge else data_dir("knowledge")
-    return _load(db_dir, knowledge_dir)
+    knowledge_base, catalog = _load(db_dir, knowledge_dir)
+    return Data(knowledge=knowledge_base, catalog=catalog, templates=Templates(templates), rules_backend=rules_backend)
 
 
 def resolve_profile(profile: str | Path | Profile, data: Data) -> Profile:
@@ -106,18 +126,12 @@ def evidence_levels(evidence: str) -> frozenset[str]:
     return accepted_levels(evidence)
 
 
-@functools.lru_cache(maxsize=32)
-def _backend(knowledge: Knowledge, evidence: str) -> engine.Backend:
-    accepted = accepted_levels(evidence)
-    return engine.make_backend([rule for rule in knowledge.rules if rule.confidence in accepted])
-
-
 def score_configs(configs: Iterable[MachineConfig], profile: Profile, data: Data, evidence: str = DEFAULT_EVIDENCE,
                   weights: Mapping[str, float] | None = None) -> list[Score]:
     """Predict, assemble facts, evaluate rules and score each configuration for the profile."""
     accepted = evidence_levels(evidence)
     knowledge = data.knowledge
-    backend = _backend(knowledge, evidence)
+    backend = data.rules_engine(evidence)
     all_weights = effective_weights(knowledge.scoring, profile, dict(weights or {}))
     scores = []
     for mc in configs:
@@ -153,7 +167,7 @@ def recommend(profile: str | Path | Profile = "microservice", *, db: str | Path 
     return Recommendation(profile=chosen, evidence=evidence,
                           weights=effective_weights(data.knowledge.scoring, chosen, weight_map),
                           ranked=tuple(ranked), disqualified=tuple(disqualified),
-                          rules_backend=_backend(data.knowledge, evidence).name,
+                          rules_backend=data.rules_engine(evidence).name,
                           sources={s: data.knowledge.sources[s] for s in sorted(cited) if s in data.knowledge.sources})
 
 
@@ -183,3 +197,32 @@ def scan_profile(path: str | Path, *, overrides: Mapping[str, object] | None = N
 def load_knowledge_only(knowledge: str | Path | None = None) -> Knowledge:
     """The knowledge base alone (db check validates the catalog itself)."""
     return load_knowledge(Path(knowledge).resolve() if knowledge else data_dir("knowledge"))
+
+
+def explain(machine: str, profile: str | Path | Profile = "microservice", *, evidence: str = DEFAULT_EVIDENCE,
+            weights: Mapping[str, float] | str | None = None, data: Data | None = None) -> dict[str, Any]:
+    """Everything behind one machine's score (`go-advisor explain`): scores, hardware fields, predictions with
+    their inputs, findings, and the sources cited; plain data, as `explain --format json` writes it."""
+    from advisor.render.explain import explain_data  # noqa: PLC0415
+
+    data = data or load()
+    chosen = resolve_profile(profile, data)
+    result = score(machine, chosen, evidence=evidence, weights=weights, data=data)
+    config = data.catalog.find_configs(result.machine_config)[0]
+    return explain_data(result, config, chosen, data.knowledge, evidence)
+
+
+def compare(machines: Iterable[str], profile: str | Path | Profile = "microservice", *,
+            evidence: str = DEFAULT_EVIDENCE, weights: Mapping[str, float] | str | None = None,
+            data: Data | None = None) -> list[Score]:
+    """The scores of two or more machines (or machine/config ids) for one profile, in the order given."""
+    names = [machines] if isinstance(machines, str) else list(machines)
+    if len(names) < 2:
+        raise InputError("compare: name at least two machines")
+    data = data or load()
+    chosen = resolve_profile(profile, data)
+    weight_map = parse_weights(weights) if isinstance(weights, str) else dict(weights or {})
+    return [score(name, chosen, evidence=evidence, weights=weight_map, data=data) for name in names]
+
+
+RULES_BACKENDS = ("auto", "durable", "builtin")  # load(rules_backend=...); the CLI reads GO_ADVISOR_RULES_BACKEND

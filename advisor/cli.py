@@ -1,18 +1,28 @@
-"""The `go-advisor` command: a thin typer shell over advisor.api. User errors exit 2 with one line."""
+"""The `go-advisor` command: a thin typer shell over advisor.api. User errors exit 2 with one line.
+
+Every choice an option takes is declared once (formats in advisor/render/formats.py, the rest here from the
+types), case-insensitive, listed by --help and checked by click before any command runs. Nothing is kept
+between runs: the root options travel in the click context, the templates and rules backend in api.Data.
+"""
 from __future__ import annotations
 
-import json
+import os
+import re
 import sys
+from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, get_args
 
 import typer
 
 from advisor import api
 from advisor.errors import InputError
-from advisor.output import write_atomic
-from advisor.render import RENDERERS, templating
-from advisor.types import CONFIDENCE_ORDER, DEFAULT_EVIDENCE, Recommendation
+from advisor.output import json_text, write_atomic
+from advisor.render import RENDERERS
+from advisor.render.formats import FORMAT_CHOICES, choices, format_help, spoken
+from advisor.types import CONFIDENCE_ORDER, DEFAULT_EVIDENCE, Budget
+from advisor.types.hardware import Arch, OsName
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Which laptop should I buy for my Go work? Ranked, explained, every number sourced.")
@@ -23,37 +33,94 @@ app.add_typer(db_app, name="db")
 app.add_typer(profile_app, name="profile")
 app.add_typer(knowledge_app, name="knowledge")
 
+RULES_BACKEND_VARIABLE = "GO_ADVISOR_RULES_BACKEND"
+EVIDENCE_LEVELS = CONFIDENCE_ORDER[:4]  # refuted is never accepted
+Evidence = choices("Evidence", EVIDENCE_LEVELS)
+OsChoice = choices("OsChoice", get_args(OsName))
+ArchChoice = choices("ArchChoice", get_args(Arch))
+Currency = choices("Currency", get_args(Budget.model_fields["currency"].annotation))
+DbKind = choices("DbKind", ("machines", "cpus", "ssds"))
+KnowledgeKind = choices("KnowledgeKind", ("all", "coefficients", "rules", "sources"))
 
-class State:
-    db: Optional[str] = None
-    knowledge: Optional[str] = None
-    debug: bool = False
+RecommendFormat = FORMAT_CHOICES["recommend"]
+CompareFormat = FORMAT_CHOICES["compare"]
+ExplainFormat = FORMAT_CHOICES["explain"]
+DbListFormat = FORMAT_CHOICES["db list"]
+DbShowFormat = FORMAT_CHOICES["db show"]
+DbCheckFormat = FORMAT_CHOICES["db check"]
+ProfileListFormat = FORMAT_CHOICES["profile list"]
+ProfileShowFormat = FORMAT_CHOICES["profile show"]
+ProfileScanFormat = FORMAT_CHOICES["profile scan"]
+KnowledgeListFormat = FORMAT_CHOICES["knowledge list"]
+KnowledgeShowFormat = FORMAT_CHOICES["knowledge show"]
+
+EVIDENCE_HELP = (f"Weakest confidence to accept: {spoken(EVIDENCE_LEVELS)}. "
+                 f"Default {DEFAULT_EVIDENCE} (leaves out seed claims and refuted values).")
 
 
-STATE = State()
+def _choice(kind: type[Enum], default: str | None, *names: str, help: str) -> typer.models.OptionInfo:  # noqa: A002
+    """An option taking one of kind's values, case-insensitive; --help lists them as declared."""
+    return typer.Option(None if default is None else kind(default), *names, case_sensitive=False, help=help,
+                        metavar="<" + "|".join(str(member.value) for member in kind) + ">")
 
-EVIDENCE_HELP = ("Weakest confidence to accept: " + ", ".join(CONFIDENCE_ORDER[:4]) +
-                 f". Default {DEFAULT_EVIDENCE} (leaves out seed claims and refuted values).")
-FORMATS = ("table", "markdown", "json", "csv")
+
+def _format(command: str) -> typer.models.OptionInfo:
+    """The --format option of a command, from the registry: its choices, default (the first) and help."""
+    kind = FORMAT_CHOICES[command]
+    return _choice(kind, next(iter(kind)).value, "--format", "-f", help=format_help(command))
+
+
+def _value(choice: Enum | None) -> str | None:
+    return None if choice is None else str(choice.value)
+
+
+def _values(choices_given: Optional[List[Enum]]) -> tuple[str, ...]:
+    return tuple(str(c.value) for c in choices_given or ())
+
+
+@dataclass(frozen=True)
+class Options:
+    """The root options of one invocation (kept in the click context, not in the process)."""
+
+    db: Optional[str]
+    knowledge: Optional[str]
+    templates: Optional[Path]
+    rules_backend: str
+
+
+def _rules_backend() -> str:
+    """GO_ADVISOR_RULES_BACKEND: auto (also when unset or empty), durable or builtin."""
+    value = os.environ.get(RULES_BACKEND_VARIABLE, "").strip().lower() or "auto"
+    if value not in api.RULES_BACKENDS:
+        raise InputError(f"{RULES_BACKEND_VARIABLE}: {os.environ[RULES_BACKEND_VARIABLE]!r} is not one of "
+                         f"{', '.join(api.RULES_BACKENDS)}")
+    return value
 
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     db: Optional[str] = typer.Option(None, "--db", metavar="DIR", help="Use this hardware_db folder instead of the built-in one."),
     knowledge: Optional[str] = typer.Option(None, "--knowledge", metavar="DIR", help="Use this knowledge folder instead of the built-in one."),
-    templates: Optional[str] = typer.Option(None, "--templates", metavar="DIR", help="Templates here override the built-in ones."),
+    templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR", exists=True, file_okay=False, dir_okay=True,
+                                             help="Templates here override the built-in ones (which stay reachable as `default:NAME`)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ) -> None:
     """Which laptop should I buy for my Go work?"""
-    STATE.db, STATE.knowledge, STATE.debug = db, knowledge, debug
-    templating.set_template_dir(templates)
+    ctx.obj = Options(db=db, knowledge=knowledge, templates=templates, rules_backend=_rules_backend())
 
 
-def _data() -> api.Data:
-    return api.load(STATE.db, STATE.knowledge)
+def _options(ctx: typer.Context) -> Options:
+    return ctx.find_object(Options)
 
 
-def _emit(text: str, output: Optional[Path]) -> None:
+def _data(ctx: typer.Context) -> api.Data:
+    options = _options(ctx)
+    return api.load(options.db, options.knowledge, templates=options.templates, rules_backend=options.rules_backend)
+
+
+def _emit(text: str, output: Optional[Path] = None) -> None:
+    """Every command's output: to stdout, or atomically to a file."""
     if output is None:
         sys.stdout.write(text)
     else:
@@ -61,175 +128,140 @@ def _emit(text: str, output: Optional[Path]) -> None:
         typer.echo(f"wrote {output}", err=True)
 
 
-def _check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
-    if fmt not in allowed:
-        raise InputError(f"--format: {fmt!r} is not one of {', '.join(allowed)}")
-    return fmt
-
-
-def _check_evidence(evidence: str) -> str:
-    if evidence not in CONFIDENCE_ORDER[:4]:
-        raise InputError(f"--evidence: {evidence!r} is not one of {', '.join(CONFIDENCE_ORDER[:4])}")
-    return evidence
-
-
-def _split(values: Optional[List[str]]) -> tuple[str, ...]:
-    return tuple(v.strip() for value in values or [] for v in value.split(",") if v.strip())
-
-
 @app.command()
 def recommend(
+    ctx: typer.Context,
     profile: str = typer.Option("microservice", "--profile", "-p", help="A preset name (see `profile list`) or a profile YAML file."),
     budget: Optional[float] = typer.Option(None, "--budget", help="Maximum price; configurations above it are disqualified."),
-    currency: Optional[str] = typer.Option(None, "--currency", help="Currency of --budget and prices: USD, CNY, EUR, GBP."),
-    os_names: Optional[List[str]] = typer.Option(None, "--os", help="OS the machine must run well: linux, macos, windows."),
-    arch: Optional[List[str]] = typer.Option(None, "--arch", help="Only machines of this architecture: amd64, arm64."),
+    currency: Optional[Currency] = _choice(Currency, None, "--currency", help=f"Currency of --budget and prices: {spoken(Currency)}."),
+    os_names: Optional[List[OsChoice]] = _choice(OsChoice, None, "--os", help=f"OS the machine must run well: {spoken(OsChoice)}; repeat for several."),
+    arch: Optional[List[ArchChoice]] = _choice(ArchChoice, None, "--arch", help=f"Only machines of this architecture: {spoken(ArchChoice)}; repeat for both."),
     weight: Optional[str] = typer.Option(None, "--weight", help="Criterion weights, e.g. build=3,memory=2."),
-    evidence: str = typer.Option(DEFAULT_EVIDENCE, "--evidence", help=EVIDENCE_HELP),
+    evidence: Evidence = _choice(Evidence, DEFAULT_EVIDENCE, "--evidence", help=EVIDENCE_HELP),
     top: Optional[int] = typer.Option(None, "--top", min=1, help="Show only the N best."),
     all_configs: bool = typer.Option(False, "--all-configs", help="Rank every configuration, not only each machine's best."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, markdown, json or csv."),
+    fmt: RecommendFormat = _format("recommend"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file (atomically) instead of stdout."),
     scan_path: Optional[Path] = typer.Option(None, "--scan", metavar="PATH", help="Scan this Go module or workspace for the profile (see `profile scan`)."),
     settings: Optional[List[str]] = typer.Option(None, "--set", metavar="FIELD=VALUE", help="With --scan: override a scanned profile field."),
 ) -> None:
     """Rank laptops for a Go workload, with scores per criterion and the findings behind them."""
-    _check_format(fmt)
-    data = _data()
+    if settings and scan_path is None:
+        raise InputError("--set: only with --scan (edit the profile file instead)")
+    data = _data(ctx)
     if scan_path is not None:
-        profile, measured = _scan_profile(scan_path, data, settings or [], use_go=False, platform=None, quiet=False)
+        profile, _ = _scan_profile(scan_path, data, settings or [], use_go=False, platform=None, quiet=False)
         typer.echo(f"scanned {scan_path}: {profile.own_packages} own packages, {profile.own_lines:,} lines, "
                    f"{profile.dependency_packages} third-party packages; activity fields are estimates "
                    f"(`go-advisor profile scan {scan_path}` shows each field's origin)", err=True)
-    elif settings:
-        raise InputError("--set: only with --scan (edit the profile file instead)")
-    rec: Recommendation = api.recommend(profile, data=data, budget=budget, currency=currency, os=_split(os_names),
-                                        arch=_split(arch), weights=weight, evidence=_check_evidence(evidence),
-                                        all_configs=all_configs)
-    _emit(RENDERERS[fmt].recommendation(rec, top), output)
+    rec = api.recommend(profile, data=data, budget=budget, currency=_value(currency), os=_values(os_names),
+                        arch=_values(arch), weights=weight, evidence=_value(evidence), all_configs=all_configs)
+    _emit(RENDERERS[_value(fmt)].recommendation(rec, top, data.templates), output)
 
 
 @app.command()
 def explain(
+    ctx: typer.Context,
     machine: str = typer.Argument(..., help="Machine id, or machine/configuration id (see `db list`)."),
     profile: str = typer.Option("microservice", "--profile", "-p", help="A preset name or a profile YAML file."),
-    evidence: str = typer.Option(DEFAULT_EVIDENCE, "--evidence", help=EVIDENCE_HELP),
+    evidence: Evidence = _choice(Evidence, DEFAULT_EVIDENCE, "--evidence", help=EVIDENCE_HELP),
     weight: Optional[str] = typer.Option(None, "--weight", help="Criterion weights, e.g. build=3,memory=2."),
-    fmt: str = typer.Option("markdown", "--format", "-f", help="markdown or json."),
+    fmt: ExplainFormat = _format("explain"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
 ) -> None:
     """Show every metric of a machine with its inputs and every finding with its sources."""
-    from advisor.render.explain import explain_data, explain_markdown  # noqa: PLC0415
+    from advisor.render.explain import explain_markdown  # noqa: PLC0415
 
-    _check_format(fmt, ("markdown", "json"))
-    data = _data()
-    chosen = api.resolve_profile(profile, data)
-    score = api.score(machine, chosen, evidence=_check_evidence(evidence), weights=weight, data=data)
-    mc = data.catalog.find_configs(score.machine_config)[0]
-    if fmt == "json":
-        text = json.dumps(explain_data(score, mc, chosen, data.knowledge, evidence), indent=2, sort_keys=True,
-                          default=str) + "\n"
-    else:
-        text = explain_markdown(score, mc, chosen, data.knowledge, evidence)
-    _emit(text, output)
+    data = _data(ctx)
+    explained = api.explain(machine, profile, evidence=_value(evidence), weights=weight, data=data)
+    _emit(json_text(explained) if _value(fmt) == "json" else explain_markdown(explained, data.templates), output)
 
 
 @app.command()
 def compare(
+    ctx: typer.Context,
     machines: List[str] = typer.Argument(..., help="Two or more machine ids or machine/configuration ids."),
     profile: str = typer.Option("microservice", "--profile", "-p", help="A preset name or a profile YAML file."),
-    evidence: str = typer.Option(DEFAULT_EVIDENCE, "--evidence", help=EVIDENCE_HELP),
+    evidence: Evidence = _choice(Evidence, DEFAULT_EVIDENCE, "--evidence", help=EVIDENCE_HELP),
     weight: Optional[str] = typer.Option(None, "--weight", help="Criterion weights, e.g. build=3,memory=2."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, markdown, json or csv."),
+    fmt: CompareFormat = _format("compare"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
 ) -> None:
     """Compare machines side by side for one profile."""
-    _check_format(fmt)
-    if len(machines) < 2:
-        raise InputError("compare: name at least two machines")
-    data = _data()
-    chosen = api.resolve_profile(profile, data)
-    scores = [api.score(m, chosen, evidence=_check_evidence(evidence), weights=weight, data=data) for m in machines]
-    _emit(RENDERERS[fmt].scores(scores, f"{chosen.name}: " + " vs ".join(machines)), output)
+    data = _data(ctx)
+    scores = api.compare(machines, profile, evidence=_value(evidence), weights=weight, data=data)
+    title = f"{api.resolve_profile(profile, data).name}: " + " vs ".join(machines)
+    _emit(RENDERERS[_value(fmt)].scores(scores, title, data.templates), output)
 
 
 # ------------------------------------------------------------------ db
 @db_app.command("list")
 def db_list(
+    ctx: typer.Context,
     vendor: Optional[str] = typer.Option(None, "--vendor", help="Only this vendor (case-insensitive)."),
-    arch: Optional[str] = typer.Option(None, "--arch", help="amd64 or arm64."),
-    os_name: Optional[str] = typer.Option(None, "--os", help="Only machines where this OS works or is certified."),
+    arch: Optional[ArchChoice] = _choice(ArchChoice, None, "--arch", help=f"Only machines (or CPUs) of this architecture: {spoken(ArchChoice)}."),
+    os_name: Optional[OsChoice] = _choice(OsChoice, None, "--os", help=f"Only machines where this OS works or is certified: {spoken(OsChoice)}."),
     max_price: Optional[float] = typer.Option(None, "--max-price", help="Only machines with a configuration at or below this USD price."),
     min_ram: Optional[int] = typer.Option(None, "--min-ram", help="Only machines offering at least this many GB."),
     year: Optional[int] = typer.Option(None, "--year", help="Only machines launched this year."),
-    kind: str = typer.Option("machines", "--kind", help="machines, cpus or ssds."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    kind: DbKind = _choice(DbKind, "machines", "--kind", help=f"Which records: {spoken(DbKind)}."),
+    fmt: DbListFormat = _format("db list"),
 ) -> None:
     """List hardware records, with filters."""
     from advisor import dbview  # noqa: PLC0415
 
-    _check_format(fmt, ("table", "json"))
-    data = _data()
-    rows = dbview.list_rows(data.catalog, kind, vendor=vendor, arch=arch, os_name=os_name, max_price=max_price,
-                            min_ram=min_ram, year=year)
-    sys.stdout.write(dbview.format_rows(rows, fmt))
+    rows = dbview.list_rows(_data(ctx).catalog, _value(kind), vendor=vendor, arch=_value(arch), os_name=_value(os_name),
+                            max_price=max_price, min_ram=min_ram, year=year)
+    _emit(dbview.format_rows(rows, _value(fmt)))
 
 
 @db_app.command("show")
 def db_show(
+    ctx: typer.Context,
     record_id: str = typer.Argument(..., help="A machine, CPU or SSD id."),
-    fmt: str = typer.Option("yaml", "--format", "-f", help="yaml or json."),
+    fmt: DbShowFormat = _format("db show"),
 ) -> None:
     """Print one record with the sources of its fields."""
     from advisor import dbview  # noqa: PLC0415
 
-    _check_format(fmt, ("yaml", "json"))
-    data = _data()
-    sys.stdout.write(dbview.show_record(data.catalog, data.knowledge, record_id, fmt))
+    data = _data(ctx)
+    _emit(dbview.show_record(data.catalog, data.knowledge, record_id, _value(fmt)))
 
 
 @db_app.command("check")
-def db_check(
-    fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
-) -> None:
+def db_check(ctx: typer.Context, fmt: DbCheckFormat = _format("db check")) -> None:
     """Validate the database: errors exit 2; coverage of evidence per vendor and the weakest records."""
     from advisor import dbcheck  # noqa: PLC0415
 
-    _check_format(fmt, ("text", "json"))
-    knowledge = api.load_knowledge_only(STATE.knowledge)
-    report = dbcheck.check(Path(STATE.db) if STATE.db else None, knowledge)
-    sys.stdout.write(dbcheck.format_report(report, fmt))
+    options = _options(ctx)
+    report = dbcheck.check(Path(options.db) if options.db else None, api.load_knowledge_only(options.knowledge))
+    _emit(dbcheck.format_report(report, _value(fmt)))
     if report.errors:
         raise typer.Exit(2)
 
 
 # ------------------------------------------------------------------ profile
 @profile_app.command("list")
-def profile_list(fmt: str = typer.Option("table", "--format", "-f", help="table or json.")) -> None:
+def profile_list(ctx: typer.Context, fmt: ProfileListFormat = _format("profile list")) -> None:
     """List the workload presets."""
-    _check_format(fmt, ("table", "json"))
-    presets = _data().knowledge.presets
-    if fmt == "json":
-        sys.stdout.write(json.dumps({pid: {"name": p.name, "description": p.description}
-                                     for pid, p in sorted(presets.items())}, indent=2, sort_keys=True) + "\n")
-        return
-    for pid, preset in sorted(presets.items()):
-        typer.echo(f"{pid:14} {preset.name}: {preset.description}")
+    presets = _data(ctx).knowledge.presets
+    if _value(fmt) == "json":
+        _emit(json_text({pid: {"name": p.name, "description": p.description} for pid, p in presets.items()}))
+    else:
+        _emit("".join(f"{pid:14} {preset.name}: {preset.description}\n" for pid, preset in sorted(presets.items())))
 
 
 @profile_app.command("show")
 def profile_show(
+    ctx: typer.Context,
     profile: str = typer.Argument(..., help="A preset name or a profile YAML file."),
-    fmt: str = typer.Option("yaml", "--format", "-f", help="yaml or json."),
+    fmt: ProfileShowFormat = _format("profile show"),
 ) -> None:
     """Print a profile with every field."""
     import yaml  # noqa: PLC0415
 
-    _check_format(fmt, ("yaml", "json"))
-    chosen = api.resolve_profile(profile, _data()).model_dump(mode="json", exclude_none=True)
-    text = (json.dumps(chosen, indent=2, sort_keys=True) + "\n" if fmt == "json"
-            else yaml.safe_dump(chosen, sort_keys=False, allow_unicode=True))
-    sys.stdout.write(text)
+    chosen = api.resolve_profile(profile, _data(ctx)).model_dump(mode="json", exclude_none=True)
+    _emit(json_text(chosen) if _value(fmt) == "json" else yaml.safe_dump(chosen, sort_keys=False, allow_unicode=True))
 
 
 def _scan_profile(path: Path, data: api.Data, settings: List[str], use_go: bool, platform: Optional[str], quiet: bool):
@@ -265,8 +297,9 @@ def _scan_profile(path: Path, data: api.Data, settings: List[str], use_go: bool,
 
 @profile_app.command("scan")
 def profile_scan(
+    ctx: typer.Context,
     path: Path = typer.Argument(..., help="The folder holding go.mod or go.work."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, yaml (a profile file) or json (profile and every measurement)."),
+    fmt: ProfileScanFormat = _format("profile scan"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Save the profile YAML here (for `recommend --profile`)."),
     settings: Optional[List[str]] = typer.Option(None, "--set", metavar="FIELD=VALUE", help="Override a field, e.g. --set edit_builds_per_day=40 --set budget.amount=1500."),
     use_go: bool = typer.Option(False, "--use-go", help="Also ask `go list -deps -json` (never downloads: GOFLAGS=-mod=mod GOPROXY=off)."),
@@ -276,46 +309,66 @@ def profile_scan(
     """Read a Go module or workspace and print the workload profile it implies, with where each value came from."""
     from advisor.render.scan_format import SCAN_RENDERERS  # noqa: PLC0415
 
-    _check_format(fmt, tuple(SCAN_RENDERERS))
-    chosen, measurements = _scan_profile(path, _data(), settings or [], use_go, platform, quiet)
+    chosen, measurements = _scan_profile(path, _data(ctx), settings or [], use_go, platform, quiet)
     if output is not None:
         write_atomic(output, SCAN_RENDERERS["yaml"](chosen, measurements))
         typer.echo(f"wrote {output}", err=True)
-        if fmt == "yaml":
+        if _value(fmt) == "yaml":
             return
-    sys.stdout.write(SCAN_RENDERERS[fmt](chosen, measurements))
+    _emit(SCAN_RENDERERS[_value(fmt)](chosen, measurements))
 
 
 # ------------------------------------------------------------------ knowledge
 @knowledge_app.command("list")
 def knowledge_list(
-    kind: str = typer.Option("all", "--kind", help="coefficients, rules, sources or all."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
+    ctx: typer.Context,
+    kind: KnowledgeKind = _choice(KnowledgeKind, "all", "--kind", help=f"Which items: {spoken(KnowledgeKind)}."),
+    fmt: KnowledgeListFormat = _format("knowledge list"),
 ) -> None:
     """List coefficients, rules and sources with their confidence."""
     from advisor import kbview  # noqa: PLC0415
 
-    _check_format(fmt, ("table", "json"))
-    sys.stdout.write(kbview.list_items(_data().knowledge, kind, fmt))
+    _emit(kbview.list_items(_data(ctx).knowledge, _value(kind), _value(fmt)))
 
 
 @knowledge_app.command("show")
 def knowledge_show(
+    ctx: typer.Context,
     item_id: str = typer.Argument(..., help="A coefficient, rule or source id."),
-    fmt: str = typer.Option("yaml", "--format", "-f", help="yaml or json."),
+    fmt: KnowledgeShowFormat = _format("knowledge show"),
 ) -> None:
     """Show one coefficient, rule or source, with what it cites and why it is (or is not) used."""
     from advisor import kbview  # noqa: PLC0415
 
-    _check_format(fmt, ("yaml", "json"))
-    sys.stdout.write(kbview.show_item(_data().knowledge, item_id, fmt))
+    _emit(kbview.show_item(_data(ctx).knowledge, item_id, _value(fmt)))
+
+
+def _choices_of(param: object) -> tuple[str, ...]:
+    """The choices of an Enum-typed (or list of Enum) parameter, as declared (not case-folded)."""
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, Enum):
+            return tuple(str(member.value) for member in candidate)
+    return ()
+
+
+def _usage_line(error: Exception) -> str:
+    """A click usage error as one line: what is wrong, the choices if any, where to read more."""
+    message = " ".join(error.format_message().replace("Value error, ", "").split())
+    declared = _choices_of(getattr(error, "param", None))
+    if declared:
+        message = re.sub(r"is not one of .*$", f"is not one of {', '.join(declared)}.", message)
+    ctx = getattr(error, "ctx", None)
+    if ctx is not None and not declared:
+        message += f" (see `{ctx.command_path} --help`)"
+    return message
 
 
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit status 2."""
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False)
+        app(standalone_mode=False, prog_name="go-advisor")
     except InputError as error:
         if debug:
             raise
@@ -325,11 +378,14 @@ def main() -> None:
         sys.exit(getattr(done, "exit_code", getattr(done, "code", 0)))
     except typer.Abort:
         sys.exit(130)
-    except Exception as error:  # typer's (click's) usage errors carry their own message
+    except Exception as error:  # typer's (click's) usage errors: one line, exit status 2
         if hasattr(error, "show") and hasattr(error, "exit_code"):
             if debug:
                 raise
-            error.show()
+            if type(error).__name__ == "NoArgsIsHelpError":  # a bare `go-advisor` or `go-advisor db`: the help
+                error.show()
+            else:
+                typer.echo(f"go-advisor: error: {_usage_line(error)}", err=True)
             sys.exit(2)
         if debug:
             raise

@@ -1,7 +1,6 @@
 """`db check`: every error in the hardware database, and how well its scoring fields are evidenced."""
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from pydantic import BaseModel
 from advisor.catalog import Located, field_line, read_records, reference_problems
 from advisor.errors import Problem
 from advisor.facts import FACTS, HARDWARE_ORIGINS, FactContext, facts_read_by_scores, record_key
+from advisor.output import json_text
 from advisor.paths import data_dir
 from advisor.types import CONFIDENCE_ORDER, Cpu, Knowledge, Machine, MachineConfig, Metrics, Profile, Sourced, Ssd
 
@@ -217,7 +217,7 @@ def strong_share(report: Report) -> float:
 def format_report(report: Report, fmt: str) -> str:
     total = sum(report.coverage.values(), Counter())
     if fmt == "json":
-        return json.dumps({
+        return json_text({
             "errors": [str(p) for p in report.errors], "counts": report.counts,
             "coverage": {v: dict(c) for v, c in report.coverage.items()}, "overall": dict(total),
             "documented_or_measured_share": round(strong_share(report), 4),
@@ -226,7 +226,7 @@ def format_report(report: Report, fmt: str) -> str:
             "weakest": [{"record": r, "documented_or_measured": round(s, 3), "fields": n}
                         for r, s, n in report.weakest],
             "lacking": report.lacking,
-        }, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        })
     lines = [f"hardware_db: {report.counts.get('machines', 0)} machines, {report.counts.get('cpus', 0)} CPUs, "
              f"{report.counts.get('ssds', 0)} SSDs"]
     if report.errors:

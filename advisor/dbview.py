@@ -1,12 +1,12 @@
 """`db list` and `db show`: filtered listings and single records with their sources."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import yaml
 
 from advisor.errors import InputError
+from advisor.output import json_text
 from advisor.types import Catalog, Knowledge, Sourced
 
 
@@ -64,7 +64,7 @@ def list_rows(catalog: Catalog, kind: str, vendor: str | None = None, arch: str 
 
 def format_rows(rows: list[dict[str, Any]], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_text(rows)
     if not rows:
         return "no records match\n"
     columns = list(rows[0])
@@ -106,6 +106,6 @@ def show_record(catalog: Catalog, knowledge: Knowledge, record_id: str, fmt: str
             if where:
                 data["defined_at"] = f"{where.path}:{where.line}"
             if fmt == "json":
-                return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+                return json_text(data)
             return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     raise InputError(f"{record_id!r}: no machine, CPU or SSD with this id (try `go-advisor db list`)")

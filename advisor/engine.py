@@ -188,11 +188,11 @@ def durable_available() -> bool:
     return True
 
 
-def make_backend(rules: Iterable[Rule], prefer: str | None = None) -> Backend:
-    """durable_rules where it imports, else the built-in evaluator; GO_ADVISOR_RULES_BACKEND overrides."""
-    choice = prefer or os.environ.get("GO_ADVISOR_RULES_BACKEND", "auto")
+def make_backend(rules: Iterable[Rule], prefer: str = "auto") -> Backend:
+    """prefer auto: durable_rules where it imports, else the built-in evaluator; durable or builtin force one."""
+    choice = prefer or "auto"
     if choice not in ("auto", "durable", "builtin"):
-        raise ValueError(f"GO_ADVISOR_RULES_BACKEND must be auto, durable or builtin, not {choice!r}")
+        raise ValueError(f"rules backend must be auto, durable or builtin, not {choice!r}")
     if choice == "builtin" or (choice == "auto" and not durable_available()):
         return BuiltinBackend(rules)
     return DurableBackend(rules)

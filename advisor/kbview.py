@@ -1,12 +1,12 @@
 """`knowledge list` and `knowledge show`: coefficients, rules and sources with their evidence."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import yaml
 
 from advisor.errors import InputError
+from advisor.output import json_text
 from advisor.types import DEFAULT_EVIDENCE, Knowledge, accepted_levels
 
 
@@ -32,7 +32,7 @@ def _rows(knowledge: Knowledge, kind: str) -> list[dict[str, Any]]:
 def list_items(knowledge: Knowledge, kind: str, fmt: str) -> str:
     rows = _rows(knowledge, kind)
     if fmt == "json":
-        return json.dumps(rows, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_text(rows)
     return "".join(f"{r['kind']:11} {r['id']:48} {r['confidence']:11} "
                    f"{'' if r['used_by_default'] else '(not used by default) '}"
                    f"{' '.join(r['summary'].split())[:90]}\n" for r in rows)
@@ -60,5 +60,5 @@ def show_item(knowledge: Knowledge, item_id: str, fmt: str) -> str:
     if data is None:
         raise InputError(f"{item_id!r}: no coefficient, rule or source with this id (try `go-advisor knowledge list`)")
     if fmt == "json":
-        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return json_text(data)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -1,9 +1,12 @@
 """The renderer interface and the plain-data view every format starts from."""
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from advisor.types import Quantity, Recommendation, Score
+
+if TYPE_CHECKING:
+    from advisor.render.templating import Templates
 
 # The predictions shown in every recommendation, in display order.
 HEADLINE_METRICS = ("cold_build_s", "edit_loop_s", "test_s", "test_race_s", "daily_wait_min", "peak_memory_gb",
@@ -12,12 +15,15 @@ HEADLINE_METRICS = ("cold_build_s", "edit_loop_s", "test_s", "test_race_s", "dai
 
 
 class Renderer(Protocol):
+    """One output format. `templates` are the run's (api.Data.templates; None: the built-in ones), used by the
+    formats that have templates."""
+
     name: str
 
-    def recommendation(self, rec: Recommendation, top: int | None = None) -> str:
+    def recommendation(self, rec: Recommendation, top: int | None = None, templates: Templates | None = None) -> str:
         """The ranked matrix for a profile."""
 
-    def scores(self, scores: list[Score], title: str) -> str:
+    def scores(self, scores: list[Score], title: str, templates: Templates | None = None) -> str:
         """Side-by-side scores of a few configurations (compare)."""
 
 

@@ -5,6 +5,7 @@ import csv
 import io
 
 from advisor.render.base import HEADLINE_METRICS
+from advisor.render.templating import Templates
 from advisor.types import CRITERIA, Recommendation, Score
 
 
@@ -32,9 +33,9 @@ def write_rows(rows: list[list[object]]) -> str:
 class CsvRenderer:
     name = "csv"
 
-    def recommendation(self, rec: Recommendation, top: int | None = None) -> str:
+    def recommendation(self, rec: Recommendation, top: int | None = None, templates: Templates | None = None) -> str:
         ranked = list(rec.ranked[:top] if top else rec.ranked)
         return write_rows(_rows(ranked, ranked=True))
 
-    def scores(self, scores: list[Score], title: str) -> str:
+    def scores(self, scores: list[Score], title: str, templates: Templates | None = None) -> str:
         return write_rows(_rows(scores, ranked=False))

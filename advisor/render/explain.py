@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.render.base import quantity_dict, score_dict
-from advisor.render.templating import render
+from advisor.render.templating import Templates
 from advisor.types import Knowledge, MachineConfig, Profile, Score, Sourced
 
 _HARDWARE_FIELDS = (
@@ -51,10 +51,10 @@ def explain_data(score: Score, mc: MachineConfig, profile: Profile, knowledge: K
     for finding in score.findings:
         cited.update(s for s in finding.sources if s in knowledge.sources)
     return {"score": score_dict(score), "hardware": hardware, "quantities": quantities, "evidence": evidence,
-            "profile": profile.model_dump(mode="json", exclude_none=True), "cited": sorted(cited)}
+            "profile": profile.model_dump(mode="json", exclude_none=True), "cited": sorted(cited),
+            "sources": {sid: knowledge.sources[sid].model_dump(mode="json", exclude_none=True) for sid in sorted(cited)}}
 
 
-def explain_markdown(score: Score, mc: MachineConfig, profile: Profile, knowledge: Knowledge, evidence: str) -> str:
-    data = explain_data(score, mc, profile, knowledge, evidence)
-    return render("explain.md.j2", score=score, profile=profile, evidence=evidence, hardware=data["hardware"],
-                  quantities=data["quantities"], sources=knowledge.sources, cited=data["cited"])
+def explain_markdown(explained: dict[str, Any], templates: Templates) -> str:
+    """explain.md.j2 over explain_data's result (what `advisor.api.explain` returns)."""
+    return templates.render("explain.md.j2", **explained)

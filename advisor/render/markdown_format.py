@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from advisor.render.base import recommendation_dict, score_dict
-from advisor.render.templating import render
+from advisor.render.templating import Templates
 from advisor.types import CRITERIA, Recommendation, Score
 
 
 class MarkdownRenderer:
     name = "markdown"
 
-    def recommendation(self, rec: Recommendation, top: int | None = None) -> str:
-        return render("recommendation.md.j2", rec=recommendation_dict(rec, top), criteria=CRITERIA)
+    def recommendation(self, rec: Recommendation, top: int | None = None, templates: Templates | None = None) -> str:
+        return (templates or Templates()).render("recommendation.md.j2", rec=recommendation_dict(rec, top),
+                                                 criteria=CRITERIA)
 
-    def scores(self, scores: list[Score], title: str) -> str:
-        return render("compare.md.j2", title=title, scores=[score_dict(s) for s in scores], criteria=CRITERIA)
+    def scores(self, scores: list[Score], title: str, templates: Templates | None = None) -> str:
+        return (templates or Templates()).render("compare.md.j2", title=title, scores=[score_dict(s) for s in scores],
+                                                 criteria=CRITERIA)

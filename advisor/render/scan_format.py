@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 import yaml
@@ -10,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from advisor.output import json_text
 from advisor.scan.measure import Measurements
 from advisor.types import Profile
 
@@ -72,8 +72,7 @@ def profile_yaml(profile: Profile, m: Measurements) -> str:
 
 
 def profile_json(profile: Profile, m: Measurements) -> str:
-    return json.dumps({"profile": profile.model_dump(mode="json", exclude_none=True), "scan": summary(m)},
-                      indent=2, sort_keys=True, default=str) + "\n"
+    return json_text({"profile": profile.model_dump(mode="json", exclude_none=True), "scan": summary(m)})
 
 
 def _value(value: Any) -> str:

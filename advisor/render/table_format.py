@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from advisor.render.base import fmt
+from advisor.render.templating import Templates
 from advisor.types import CRITERIA, Recommendation, Score
 
 _SHORT = {"build": "build", "memory": "mem", "storage": "disk", "thermals": "heat", "platform": "plat",
@@ -40,7 +41,7 @@ def _score_table(scores: list[Score], ranked: bool) -> Table:
 class TableRenderer:
     name = "table"
 
-    def recommendation(self, rec: Recommendation, top: int | None = None) -> str:
+    def recommendation(self, rec: Recommendation, top: int | None = None, templates: Templates | None = None) -> str:
         console, buffer = _console()
         ranked = list(rec.ranked[:top] if top else rec.ranked)
         console.print(escape(f"Profile: {rec.profile.name} ({rec.profile.id}) · evidence ≤ {rec.evidence} · "
@@ -61,7 +62,7 @@ class TableRenderer:
         console.print("\nScores 0-100 per criterion; `go-advisor explain MACHINE` shows every number's source.")
         return buffer.getvalue()
 
-    def scores(self, scores: list[Score], title: str) -> str:
+    def scores(self, scores: list[Score], title: str, templates: Templates | None = None) -> str:
         console, buffer = _console()
         console.print(title)
         console.print(_score_table(scores, ranked=False))

@@ -1,0 +1,49 @@
+"""Every command's output formats, declared once; the CLI builds each `--format` (choices, default, help) from here.
+
+The first format of a command is its default. `choices()` makes the case-insensitive Enum typer turns into
+a click choice, so `--help` lists the values and a wrong one exits 2 before any code runs.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Iterable
+
+FORMATS: dict[str, tuple[str, ...]] = {
+    "recommend": ("table", "markdown", "json", "csv"),
+    "compare": ("table", "markdown", "json", "csv"),
+    "explain": ("markdown", "json"),
+    "db list": ("table", "json"),
+    "db show": ("yaml", "json"),
+    "db check": ("text", "json"),
+    "profile list": ("table", "json"),
+    "profile show": ("yaml", "json"),
+    "profile scan": ("table", "yaml", "json"),
+    "knowledge list": ("table", "json"),
+    "knowledge show": ("yaml", "json"),
+}
+
+# What a format holds, where its name does not say.
+NOTES: dict[tuple[str, str], str] = {
+    ("profile scan", "yaml"): "a profile file for `recommend --profile`",
+    ("profile scan", "json"): "the profile and every measurement",
+}
+
+
+def choices(name: str, values: Iterable[str]) -> type[StrEnum]:
+    """An Enum whose members are the values themselves (`Enum("json") == "json"`)."""
+    return StrEnum(name, {value: value for value in values})
+
+
+def spoken(values: Iterable[str]) -> str:
+    """`a, b or c`."""
+    items = list(values)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def format_help(command: str) -> str:
+    names = [f"{name} ({NOTES[command, name]})" if (command, name) in NOTES else name for name in FORMATS[command]]
+    return f"Output format: {spoken(names)}."
+
+
+FORMAT_CHOICES: dict[str, type[StrEnum]] = {
+    command: choices(command.title().replace(" ", "") + "Format", names) for command, names in FORMATS.items()}
