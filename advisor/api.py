@@ -226,3 +226,10 @@ def compare(machines: Iterable[str], profile: str | Path | Profile = "microservi
 
 
 RULES_BACKENDS = ("auto", "durable", "builtin")  # load(rules_backend=...); the CLI reads GO_ADVISOR_RULES_BACKEND
+
+
+def run_rule_examples(knowledge: str | Path | None = None, *, backends: Iterable[str] = ("builtin", "durable")):
+    """Run every rule's inline examples (see `go-advisor knowledge test`); a ruletest.CaseReport."""
+    from advisor.ruletest import run_cases  # noqa: PLC0415
+
+    return run_cases(load_knowledge_only(knowledge), backends)

@@ -53,6 +53,8 @@ ProfileShowFormat = FORMAT_CHOICES["profile show"]
 ProfileScanFormat = FORMAT_CHOICES["profile scan"]
 KnowledgeListFormat = FORMAT_CHOICES["knowledge list"]
 KnowledgeShowFormat = FORMAT_CHOICES["knowledge show"]
+KnowledgeFactsFormat = FORMAT_CHOICES["knowledge facts"]
+KnowledgeTestFormat = FORMAT_CHOICES["knowledge test"]
 
 EVIDENCE_HELP = (f"Weakest confidence to accept: {spoken(EVIDENCE_LEVELS)}. "
                  f"Default {DEFAULT_EVIDENCE} (leaves out seed claims and refuted values).")
@@ -343,6 +345,28 @@ def knowledge_show(
     _emit(kbview.show_item(_data(ctx).knowledge, item_id, _value(fmt)))
 
 
+@knowledge_app.command("facts")
+def knowledge_facts(ctx: typer.Context, fmt: KnowledgeFactsFormat = _format("knowledge facts")) -> None:
+    """List the facts rules and scoring.yaml may read: type, unit, where each comes from, what reads it."""
+    from advisor import kbview  # noqa: PLC0415
+
+    _emit(kbview.list_facts(_data(ctx).knowledge, _value(fmt)))
+
+
+@knowledge_app.command("test")
+def knowledge_test(ctx: typer.Context, fmt: KnowledgeTestFormat = _format("knowledge test")) -> None:
+    """Run every rule's inline examples on each rules backend; exit 1 when one fails.
+
+    Example: go-advisor --knowledge my-knowledge knowledge test
+    """
+    from advisor import ruletest  # noqa: PLC0415
+
+    report = api.run_rule_examples(knowledge=_options(ctx).knowledge)
+    _emit(ruletest.format_case_report(report, _value(fmt)))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 def _choices_of(param: object) -> tuple[str, ...]:
     """The choices of an Enum-typed (or list of Enum) parameter, as declared (not case-folded)."""
     annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
@@ -368,7 +392,9 @@ def main() -> None:
     """Entry point: user errors become one line on stderr and exit status 2."""
     debug = "--debug" in sys.argv
     try:
-        app(standalone_mode=False, prog_name="go-advisor")
+        # Without standalone mode click returns a raised typer.Exit's code instead of exiting with it.
+        status = app(standalone_mode=False, prog_name="go-advisor")
+        sys.exit(status if isinstance(status, int) else 0)
     except InputError as error:
         if debug:
             raise

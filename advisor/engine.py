@@ -230,7 +230,7 @@ def evaluate(backend: Backend, knowledge: Knowledge, facts: Facts,
         confidence = weakest(rule.confidence, *(facts.confidence(name) for name in reads))
         finding = Finding(rule_id=rule.id, criterion=rule.criterion, effect=rule.effect, severity=rule.severity,
                           confidence=confidence, rule_confidence=rule.confidence,
-                          threshold=getattr(rule, "threshold", "none"), reads=reads,
+                          threshold=rule.threshold, reads=reads,
                           message=render_message(knowledge.messages[rule_id], plain), sources=rule.sources,
                           uses=rule.uses)
         (applied if confidence in accepted else withheld).append(finding)

@@ -7,6 +7,7 @@ import yaml
 
 from advisor.errors import InputError
 from advisor.output import json_text
+from advisor.facts import REGISTRY
 from advisor.types import DEFAULT_EVIDENCE, Knowledge, accepted_levels
 
 
@@ -62,3 +63,34 @@ def show_item(knowledge: Knowledge, item_id: str, fmt: str) -> str:
     if fmt == "json":
         return json_text(data)
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def fact_rows(knowledge: Knowledge) -> list[dict[str, Any]]:
+    """The fact registry: each fact, where it is read from, and what reads it (the model, criteria, rules)."""
+    criteria: dict[str, list[str]] = {}
+    for name, policy in knowledge.scoring.criteria.items():
+        for fact in policy.facts_read():
+            criteria.setdefault(fact, []).append(name)
+    rules: dict[str, list[str]] = {}
+    for rule_id, names in knowledge.rule_reads.items():
+        for fact in names:
+            rules.setdefault(fact, []).append(rule_id)
+    return [{"name": spec.name, "type": spec.type, "unit": spec.unit, "origin": spec.origin,
+             "description": spec.description, "model_input": spec.model_input,
+             "criteria": criteria.get(spec.name, []), "rules": sorted(rules.get(spec.name, []))}
+            for spec in REGISTRY]
+
+
+def list_facts(knowledge: Knowledge, fmt: str) -> str:
+    """`knowledge facts`: the vocabulary rules and scoring.yaml may use."""
+    rows = fact_rows(knowledge)
+    if fmt == "json":
+        return json_text(rows)
+    lines = []
+    for row in rows:
+        readers = (["model"] if row["model_input"] else []) + row["criteria"] + (
+            [f"{len(row['rules'])} rules"] if row["rules"] else [])
+        unit = f" [{row['unit']}]" if row["unit"] else ""
+        lines.append(f"{row['name']:32} {row['type']:6} {row['origin']:13} {row['description']}{unit}"
+                     + (f"  <- {', '.join(readers)}" if readers else ""))
+    return "\n".join(lines) + "\n"

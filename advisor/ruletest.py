@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from advisor import engine
+from advisor.output import json_text
 from advisor.types import Knowledge
 
 BACKENDS: tuple[str, ...] = ("builtin", "durable")
@@ -91,8 +92,14 @@ def run_cases(knowledge: Knowledge, backends: Iterable[str] = BACKENDS) -> CaseR
     return CaseReport(results=tuple(results), backends=tuple(ran), skipped=tuple(skipped))
 
 
-def format_case_report(report: CaseReport) -> str:
-    """One line per failing example (noting the backend when not all of them fail it), then a summary."""
+def format_case_report(report: CaseReport, fmt: str = "text") -> str:
+    """One line per failing example (noting the backend when not all of them fail it), then a summary; or JSON."""
+    if fmt == "json":
+        return json_text({"ok": report.ok, "cases": report.cases, "backends": list(report.backends),
+                          "skipped": list(report.skipped),
+                          "failures": [{"rule": r.rule_id, "case": r.case, "backend": r.backend, "file": r.path,
+                                        "line": r.line, "expected_fires": r.expected, "fired": r.fired}
+                                       for r in report.failures]})
     lines: list[str] = []
     failing: dict[tuple[str, int], list[CaseResult]] = {}
     for result in report.failures:

@@ -6,7 +6,7 @@ one is left out and the basis says so. Findings weaker than the accepted evidenc
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from advisor.errors import InputError
 from advisor.facts import FACTS, Facts, did_you_mean
@@ -56,11 +56,17 @@ def criterion_score(name: str, policy: CriterionPolicy, facts: Facts, metrics: M
     """One criterion: its base from the declared terms, then the findings' effects."""
     own = [f for f in findings if f.criterion == name]
     held = tuple(f.rule_id for f in withheld if f.criterion == name)
+
+    def result(**fields: Any) -> CriterionScore:
+        return CriterionScore(criterion=name, short=policy.short, weight=weight, **fields)
+
+    def unscored(basis: str, **fields: Any) -> CriterionScore:
+        return result(base=None, adjustment=0.0, score=None, basis=basis, withheld=held, **fields)
+
     if policy.applies_when is not None:
         applies = facts.get(policy.applies_when)
         if applies is None or applies.value is not True:
-            return CriterionScore(criterion=name, base=None, adjustment=0.0, score=None, weight=weight,
-                                  basis=f"not applicable ({policy.applies_when} is false)", applicable=False)
+            return unscored(f"not applicable ({policy.applies_when} is false)", applicable=False)
     inputs: list[Input] = []
     parts: list[float] = []
     readings: list[str] = []  # what each term read, in words
@@ -99,21 +105,18 @@ def criterion_score(name: str, policy: CriterionPolicy, facts: Facts, metrics: M
             if fallback is not None and flag is not None and flag.value is False:
                 base, readings, inputs = fallback.score, [fallback.basis], []
             else:
-                return CriterionScore(criterion=name, base=None, adjustment=0.0, score=None, weight=weight,
-                                      basis=f"not assessed: {reason}", inputs=tuple(inputs), withheld=held)
+                return unscored(f"not assessed: {reason}", inputs=tuple(inputs))
         else:
             if not parts:  # every alternative of a `max` left out
-                return CriterionScore(criterion=name, base=None, adjustment=0.0, score=None, weight=weight,
-                                      basis="not assessed: " + "; ".join(notes), withheld=held)
+                return unscored("not assessed: " + "; ".join(notes))
             base = {"min": min, "max": max}.get(policy.combine, lambda xs: sum(xs) / len(xs))(parts)
     adjustment = sum((f.effect.bonus or 0) - (f.effect.penalty or 0) for f in own)
     levels = [i.confidence for i in inputs] + [f.confidence for f in own]
     confidence = weakest(*levels) if any(level is not None for level in levels) else None
     if held:
         notes.append(f"{len(held)} finding(s) withheld: weaker than the accepted evidence")
-    return CriterionScore(criterion=name, base=round(base, 1), adjustment=adjustment,
-                          score=round(_clamp(base + adjustment), 1), weight=weight, basis="; ".join(readings + notes),
-                          confidence=confidence, inputs=tuple(inputs), withheld=held)
+    return result(base=round(base, 1), adjustment=adjustment, score=round(_clamp(base + adjustment), 1),
+                  basis="; ".join(readings + notes), confidence=confidence, inputs=tuple(inputs), withheld=held)
 
 
 def effective_weights(scoring: Scoring, profile: Profile, overrides: Mapping[str, float]) -> dict[str, float]:

@@ -1,9 +1,9 @@
 """The renderer interface and the plain-data view every format starts from."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
-from advisor.types import Quantity, Recommendation, Score
+from advisor.types import Finding, Input, Quantity, Recommendation, Score
 
 if TYPE_CHECKING:
     from advisor.render.templating import Templates
@@ -33,6 +33,26 @@ def quantity_dict(quantity: Quantity) -> dict[str, Any]:
             **({"not_assessed": quantity.not_assessed} if quantity.not_assessed else {})}
 
 
+def input_dict(item: Input) -> dict[str, Any]:
+    """One input a number rests on; confidence None marks a given value (the profile, the configuration)."""
+    return {"name": item.name, "value": item.value, "unit": item.unit, "source": item.source,
+            "confidence": item.confidence, **({"note": item.note} if item.note else {})}
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """A finding with both what it rests on (confidence: weakest of its rule and the facts it read) and what its
+    threshold rests on (policy, judgement, documented-limit)."""
+    return {"rule": finding.rule_id, "criterion": finding.criterion, "effect": finding.effect.label,
+            "severity": finding.severity, "confidence": finding.confidence,
+            "rule_confidence": finding.rule_confidence, "threshold": finding.threshold, "reads": list(finding.reads),
+            "message": finding.message, "sources": list(finding.sources)}
+
+
+def criteria_columns(scores: Sequence[Score]) -> list[tuple[str, str]]:
+    """(criterion, short header) in scoring.yaml's order, from the scores themselves."""
+    return [(c.criterion, c.short or c.criterion) for c in scores[0].criteria] if scores else []
+
+
 def score_dict(score: Score, rank: int | None = None, detail: bool = True) -> dict[str, Any]:
     """A JSON-ready view of one scored configuration."""
     result: dict[str, Any] = {}
@@ -48,11 +68,13 @@ def score_dict(score: Score, rank: int | None = None, detail: bool = True) -> di
         "price": None if score.price is None else {"amount": score.price.amount, "currency": score.price.currency,
                                                     "seen": score.price.seen, "source": score.price.source,
                                                     "confidence": score.price.confidence},
+        "assessed": {"criteria": score.assessed_count, "of": score.weighted_count},
         "criteria": {c.criterion: {"score": c.score, "base": c.base, "adjustment": c.adjustment, "weight": c.weight,
-                                   "basis": c.basis} for c in score.criteria},
-        "findings": [{"rule": f.rule_id, "criterion": f.criterion, "effect": f.effect.label, "severity": f.severity,
-                      "confidence": f.confidence, "message": f.message, "sources": list(f.sources)}
-                     for f in score.findings],
+                                   "basis": c.basis, "confidence": c.confidence, "applicable": c.applicable,
+                                   "inputs": [input_dict(i) for i in c.inputs], "withheld": list(c.withheld)}
+                     for c in score.criteria},
+        "findings": [finding_dict(f) for f in score.findings],
+        "withheld_findings": [finding_dict(f) for f in score.withheld_findings],
     })
     if detail:
         result["metrics"] = {name: quantity_dict(score.metrics.quantities[name])

@@ -5,36 +5,18 @@ from typing import Any
 
 from advisor.render.base import quantity_dict, score_dict
 from advisor.render.templating import Templates
-from advisor.types import Knowledge, MachineConfig, Profile, Score, Sourced
+from advisor.facts import assemble, hardware_facts
+from advisor.types import Knowledge, MachineConfig, Profile, Score
 
-_HARDWARE_FIELDS = (
-    ("cpu", ("performance_cores", "efficiency_cores", "threads", "base_clock_ghz", "boost_clock_ghz", "l2_mb", "l3_mb",
-             "system_level_cache_mb", "default_power_w", "max_power_w", "memory_bandwidth_gbs", "max_memory_gb")),
-    ("ssd", ("nand", "controller", "dram_cache", "volatile_write_cache", "power_loss_protection")),
-    ("machine", ("weight_kg", "battery_wh", "thunderbolt_usb4_ports")),
-)
-
-
-def hardware_fields(mc: MachineConfig) -> list[dict[str, Any]]:
+def hardware_fields(mc: MachineConfig, profile: Profile, score: Score, knowledge: Knowledge) -> list[dict[str, Any]]:
+    """Every hardware fact of the registry this configuration has, with its source and confidence."""
+    facts = assemble(mc, profile, score.metrics, knowledge)
     rows = []
-    for part_name, names in _HARDWARE_FIELDS:
-        part = getattr(mc, part_name)
-        for name in names:
-            value = getattr(part, name, None)
-            if isinstance(value, Sourced) and value.value is not None:
-                rows.append({"name": f"{part_name}.{name}", "value": value.value, "source": value.source,
-                             "confidence": value.confidence, "note": value.note})
-    machine = mc.machine
-    for label, value in (("ram.soldered", machine.ram.soldered), ("ram.max_gb", machine.ram.max_gb),
-                         ("cooling.design", machine.cooling.design),
-                         ("cooling.sustained_power_w", machine.cooling.sustained_power_w), ("config.ssd", mc.config.ssd)):
-        if value is not None:
-            rows.append({"name": label, "value": value.value, "source": value.source, "confidence": value.confidence,
-                         "note": value.note})
-    capacity = mc.ssd.capacity(mc.config.storage_gb)
-    if capacity and capacity.tbw:
-        rows.append({"name": f"ssd.tbw ({capacity.capacity_gb} GB)", "value": capacity.tbw.value,
-                     "source": capacity.tbw.source, "confidence": capacity.tbw.confidence, "note": capacity.tbw.note})
+    for spec in hardware_facts():
+        fact = facts.get(spec.name)
+        if fact is not None and fact.confidence is not None:
+            rows.append({"name": spec.name, "value": fact.value, "unit": spec.unit, "source": fact.source,
+                         "confidence": fact.confidence, "note": fact.note})
     return rows
 
 
@@ -42,14 +24,16 @@ def explain_data(score: Score, mc: MachineConfig, profile: Profile, knowledge: K
     quantities = []
     for name, quantity in score.metrics.quantities.items():
         quantities.append({**quantity.model_dump(mode="json"), **quantity_dict(quantity), "name": name})
-    hardware = hardware_fields(mc)
+    hardware = hardware_fields(mc, profile, score, knowledge)
     cited = set()
     for q in quantities:
         for i in q["inputs"]:
             cited.update(s for s in (i["source"] or "").split(",") if s in knowledge.sources)
     cited.update(h["source"] for h in hardware if h["source"] in knowledge.sources)
-    for finding in score.findings:
+    for finding in (*score.findings, *score.withheld_findings):
         cited.update(s for s in finding.sources if s in knowledge.sources)
+    for criterion in score.criteria:
+        cited.update(i.source for i in criterion.inputs if i.source in knowledge.sources)
     return {"score": score_dict(score), "hardware": hardware, "quantities": quantities, "evidence": evidence,
             "profile": profile.model_dump(mode="json", exclude_none=True), "cited": sorted(cited),
             "sources": {sid: knowledge.sources[sid].model_dump(mode="json", exclude_none=True) for sid in sorted(cited)}}

@@ -20,6 +20,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "profile scan": ("table", "yaml", "json"),
     "knowledge list": ("table", "json"),
     "knowledge show": ("yaml", "json"),
+    "knowledge facts": ("table", "json"),
+    "knowledge test": ("text", "json"),
 }
 
 # What a format holds, where its name does not say.

@@ -1,9 +1,9 @@
 """Markdown: the ranked matrix and per-machine findings, from templates/recommendation.md.j2."""
 from __future__ import annotations
 
-from advisor.render.base import recommendation_dict, score_dict
+from advisor.render.base import criteria_columns, recommendation_dict, score_dict
 from advisor.render.templating import Templates
-from advisor.types import CRITERIA, Recommendation, Score
+from advisor.types import Recommendation, Score
 
 
 class MarkdownRenderer:
@@ -11,8 +11,9 @@ class MarkdownRenderer:
 
     def recommendation(self, rec: Recommendation, top: int | None = None, templates: Templates | None = None) -> str:
         return (templates or Templates()).render("recommendation.md.j2", rec=recommendation_dict(rec, top),
-                                                 criteria=CRITERIA)
+                                                 criteria=[name for name, _ in criteria_columns(rec.ranked)] or
+                                                 list(rec.weights))
 
     def scores(self, scores: list[Score], title: str, templates: Templates | None = None) -> str:
         return (templates or Templates()).render("compare.md.j2", title=title, scores=[score_dict(s) for s in scores],
-                                                 criteria=CRITERIA)
+                                                 criteria=[name for name, _ in criteria_columns(scores)])

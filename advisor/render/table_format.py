@@ -7,13 +7,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from advisor.render.base import fmt
+from advisor.render.base import criteria_columns, fmt
 from advisor.render.templating import Templates
-from advisor.types import CRITERIA, Recommendation, Score
-
-_SHORT = {"build": "build", "memory": "mem", "storage": "disk", "thermals": "heat", "platform": "plat",
-          "os": "os", "budget": "cost", "portability": "port"}
-
+from advisor.types import Recommendation, Score
 
 def _console(width: int = 100) -> tuple[Console, io.StringIO]:
     buffer = io.StringIO()
@@ -26,13 +22,14 @@ def _score_table(scores: list[Score], ranked: bool) -> Table:
         table.add_column("#", justify="right")
     table.add_column("machine · configuration", overflow="fold", min_width=30, max_width=40)
     table.add_column("total", justify="right")
-    for criterion in CRITERIA:
-        table.add_column(_SHORT[criterion], justify="right")
+    columns = criteria_columns(scores)
+    for _, short in columns:
+        table.add_column(short, justify="right")
     table.add_column("price", justify="right")
     for index, score in enumerate(scores):
         criteria = {c.criterion: c.score for c in score.criteria}
         price = f"{score.price.amount:,.0f} {score.price.currency}" if score.price else "n/a"
-        row = [score.label, fmt(score.total), *[fmt(criteria[c], 0) for c in CRITERIA],
+        row = [score.label, fmt(score.total), *[fmt(criteria[c], 0) for c, _ in columns],
                price]
         table.add_row(*([str(index + 1)] if ranked else []), *row)
     return table

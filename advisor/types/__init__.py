@@ -46,7 +46,6 @@ from advisor.types.scoring import (
     Term,
 )
 from advisor.types.knowledge import (
-    CRITERIA,
     Coefficient,
     Condition,
     Effect,
@@ -76,7 +75,6 @@ __all__ = [
     'Arch',
     'Budget',
     'CONFIDENCE_ORDER',
-    'CRITERIA',
     'Catalog',
     'Coefficient',
     'Condition',

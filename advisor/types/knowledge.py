@@ -11,9 +11,6 @@ from advisor.types.provenance import Confidence, DateText, Frozen
 
 from advisor.types.scoring import Criterion, Scoring
 
-# The built-in criteria, in knowledge/scoring.yaml's order; code that has a Knowledge reads
-# knowledge.scoring.names instead, so a user's scoring.yaml may declare others.
-CRITERIA: tuple[str, ...] = ("build", "memory", "storage", "thermals", "platform", "os", "budget", "portability")
 
 
 SourceKind = Literal["vendor-spec", "datasheet", "vendor-claim", "secondary", "aggregator", "review", "go-source",

@@ -71,6 +71,7 @@ class CriterionScore(Frozen):
     """One criterion's 0-100 score: base from its declared inputs, adjusted by findings."""
 
     criterion: Criterion
+    short: str = ""  # column header in narrow tables, from scoring.yaml
     base: float | None
     adjustment: float
     score: float | None
