@@ -180,7 +180,14 @@ def _packages(c: Calc, profile: Profile) -> float:
 
 def _changed_packages(c: Calc, profile: Profile) -> float:
     changed = c.given("profile.changed_packages_per_edit", profile.changed_packages_per_edit)
-    return min(changed * c.coef("go.edit.rebuilt_per_changed_package"), profile.own_packages + profile.dependency_packages)
+    packages = (c.given("profile.own_packages", profile.own_packages) +
+                c.given("profile.dependency_packages", profile.dependency_packages))
+    return min(changed * c.coef("go.edit.rebuilt_per_changed_package"), packages)
+
+
+def _own_kloc_per_package(c: Calc, profile: Profile) -> float:
+    return c.given("profile.own_lines", profile.own_lines, "lines") / c.given("profile.own_packages",
+                                                                          profile.own_packages) / 1000
 
 
 # ------------------------------------------------------------------ Thermals
@@ -243,7 +250,7 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
 
     def edit_compile(c: Calc) -> float:
         rebuilt = _changed_packages(c, profile)
-        kloc_per_package = profile.own_lines / profile.own_packages / 1000
+        kloc_per_package = _own_kloc_per_package(c, profile)
         work = rebuilt * kloc_per_package * c.coef("go.build.cpu_seconds_per_kloc")
         single, throughput = c.uses(q["single_core_speed"]), c.uses(q["allcore_throughput"])
         # A few packages cannot use more than backend_concurrency_max threads each.
@@ -285,9 +292,12 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
     _memory(q, add, mc, profile, os_name)
     _storage(q, add, mc, profile, os_name)
 
-    add("emulated_images", "images", "containers whose images lack the machine's architecture",
-        lambda c: float(sum(1 for container in profile.containers
-                            if c.record("cpu.arch", mc.cpu.arch, mc.cpu) not in container.image_arches)))
+    def emulated(c: Calc) -> float:
+        c.given("profile.containers", len(profile.containers), "services")
+        arch = c.record("cpu.arch", mc.cpu.arch, mc.cpu)
+        return float(sum(1 for container in profile.containers if arch not in container.image_arches))
+
+    add("emulated_images", "images", "containers whose images lack the machine's architecture", emulated)
     if profile.budget is not None:
         add("budget_ratio", "ratio", "price (converted to the budget's currency when needed) / budget",
             lambda c: budget_ratio(c, mc, profile))
@@ -328,9 +338,10 @@ def _memory(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: P
 
     def test_peak(c: Calc) -> float:
         threads = c.hw("cpu.threads", mc.cpu.threads)
-        binaries = max(1.0, min(threads, max(profile.test_packages, 1)) * c.coef("memory.concurrent_compile_share"))
+        packages = max(c.given("profile.test_packages", profile.test_packages), 1)
+        binaries = max(1.0, min(threads, packages) * c.coef("memory.concurrent_compile_share"))
         per_binary = c.coef("memory.test_process_mb") / 1000
-        if profile.race:
+        if c.given("profile.race", profile.race):
             per_binary *= c.coef("go.race.memory_factor")
         return binaries * per_binary
 
@@ -345,7 +356,8 @@ def _memory(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: P
     def gopls(c: Calc) -> float:
         if not c.given("profile.gopls", profile.gopls):
             return 0.0
-        workspace_kloc = (profile.own_lines + profile.dependency_lines) / 1000
+        workspace_kloc = (c.given("profile.own_lines", profile.own_lines, "lines") +
+                          c.given("profile.dependency_lines", profile.dependency_lines, "lines")) / 1000
         return workspace_kloc * c.coef("memory.gopls_mb_per_kloc") / 1000
 
     add("build_peak_memory_gb", "GB", "max(concurrent compiles x compile peak, linked kloc x link MB/kloc)", build_peak)
@@ -368,7 +380,7 @@ def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: 
         return c.coef("storage.binary_floor_mb") + _total_kloc(c, profile) * c.coef("storage.binary_mb_per_kloc")
 
     def edit_cache_mb(c: Calc) -> float:
-        return _changed_packages(c, profile) * profile.own_lines / profile.own_packages / 1000 * \
+        return _changed_packages(c, profile) * _own_kloc_per_package(c, profile) * \
             c.coef("storage.gocache_mb_per_kloc")
 
     def gocache_per_day(c: Calc) -> float:
@@ -382,7 +394,8 @@ def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: 
         full = c.given("profile.full_rebuilds_per_day", profile.full_rebuilds_per_day)
         edits = c.given("profile.edit_builds_per_day", profile.edit_builds_per_day)
         tests = c.given("profile.test_runs_per_day", profile.test_runs_per_day)
-        affected = max(1.0, min(_changed_packages(c, profile), max(profile.test_packages, 1)))
+        affected = max(1.0, min(_changed_packages(c, profile), max(c.given("profile.test_packages",
+                                                                            profile.test_packages), 1)))
         per_binary = binary_mb(c)
         return (full * cold_cache_mb(c) * extra + edits * (edit_cache_mb(c) * extra + per_binary) +
                 tests * affected * per_binary) / 1000
@@ -407,11 +420,14 @@ def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: 
         return tbw * 1000 / (c.uses(q["host_writes_gb_per_day"]) * 365)
 
     def footprint(c: Calc) -> float:
-        variants = 1 + (c.coef("storage.race_cache_factor") if profile.race else 0) + len(profile.cross_compile_targets)
+        race = c.coef("storage.race_cache_factor") if c.given("profile.race", profile.race) else 0
+        variants = 1 + race + c.given("profile.cross_compile_targets", len(profile.cross_compile_targets), "targets")
         cache_gb = cold_cache_mb(c) * variants / 1000
-        modules_gb = profile.dependency_lines * c.coef("storage.module_cache_bytes_per_line") / 1e9
+        modules_gb = (c.given("profile.dependency_lines", profile.dependency_lines, "lines") *
+                      c.coef("storage.module_cache_bytes_per_line") / 1e9)
+        c.given("profile.containers", len(profile.containers), "services")
         images_gb = sum(c.coef("storage.container_images_gb", container.kind) for container in profile.containers)
-        gopls_cache_gb = c.coef("storage.gopls_cache_gb") if profile.gopls else 0.0
+        gopls_cache_gb = c.coef("storage.gopls_cache_gb") if c.given("profile.gopls", profile.gopls) else 0.0
         return cache_gb + modules_gb + images_gb + gopls_cache_gb
 
     add("gocache_gb_per_day", "GB/day", "full rebuilds x cold cache (x race variants) + edits x rebuilt cache",

@@ -104,3 +104,40 @@ def test_two_compiles_at_the_measured_peak_fit_the_build_memory():
     # `go build -a std` peaked at 232-268 MiB per compile process; with 2 threads at most 2 run at once.
     metrics = predict(reference_machine(2), std_only(), DATA.knowledge, ACCEPTED)
     assert 0.232 * 1.048 <= metrics.value("build_peak_memory_gb") <= 2 * 0.268 * 1.048 + 1e-9
+
+
+def test_every_profile_field_a_prediction_reads_is_among_its_inputs(monkeypatch):
+    """explain shows a quantity's inputs: a profile field read without being recorded would be invisible."""
+    import advisor.predict as model
+
+    class Spy:
+        def __init__(self, profile: Profile):
+            self._profile, self.read = profile, set()
+
+        def __getattr__(self, name: str) -> object:
+            self.read.add(name)
+            return getattr(self._profile, name)
+
+    missing: set[tuple[str, str]] = set()
+    original = model._quantity
+
+    def checked(name, unit, formula, knowledge, accepted, compute, provenance=None):
+        def compute_and_check(c):
+            spy.read.clear()
+            try:
+                return compute(c)
+            finally:
+                recorded = {i.name.removeprefix("profile.") for i in c.inputs}
+                recorded |= {"race_fraction"} if "race_share" in recorded else set()
+                recorded |= {"os"} if "os.primary" in recorded else set()
+                # an unset field (std_lines on a preset) is read only to fall back to a recorded coefficient
+                unset = {field for field in spy.read if getattr(spy._profile, field) is None}
+                missing.update((name, field) for field in spy.read - recorded - unset)
+        return original(name, unit, formula, knowledge, accepted, compute_and_check, provenance)
+
+    monkeypatch.setattr(model, "_quantity", checked)
+    for preset in DATA.knowledge.presets.values():
+        for mc in DATA.catalog.machine_configs()[::13]:
+            spy = Spy(preset)
+            model.predict(mc, spy, DATA.knowledge, accepted_levels("seed-claim"))  # type: ignore[arg-type]
+    assert not missing, sorted(missing)
