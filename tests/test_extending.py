@@ -6,8 +6,8 @@ from pathlib import Path
 
 from advisor import api
 from advisor.render import RENDERERS
-from tests.conftest import edit_first
-from tests.test_cli import run
+from conftest import edit_first
+from test_cli import run
 
 CONNECTIVITY = '''  connectivity:
     short: conn

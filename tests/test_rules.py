@@ -62,8 +62,9 @@ def test_run_cases_reports_exactly_the_wrong_example_with_its_file_and_line(know
     report = ruletest.run_cases(api.load_knowledge_only(knowledge_copy))
     assert [(f.rule_id, f.case, f.backend, f.line) for f in report.failures] == \
         [("memory.soldered-small", 1, name, line) for name in BACKENDS]
-    assert ruletest.format_case_report(report).splitlines()[0] == \
-        f"{path}:{line}: memory.soldered-small: case 1: expected fires, was silent"
+    # shown relative to the working directory when inside it, so compare the tail
+    assert ruletest.format_case_report(report).splitlines()[0].endswith(
+        f"rules/memory.yaml:{line}: memory.soldered-small: case 1: expected fires, was silent")
     assert not report.ok
 
 

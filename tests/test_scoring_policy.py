@@ -13,7 +13,7 @@ from advisor.facts import FactValue, Facts
 from advisor.knowledge import load_knowledge
 from advisor.scoring import criterion_score
 from advisor.types import Metrics, accepted_levels
-from tests.conftest import edit_first
+from conftest import edit_first
 
 DATA = api.load()
 POLICY = DATA.knowledge.scoring
