@@ -10,17 +10,17 @@ from typing import Any, Iterable, Mapping
 from advisor import engine
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
+from advisor.facts import assemble
 from advisor.knowledge import load_knowledge, load_profile_file
 from advisor.paths import data_dir
-from advisor.facts import assemble
 from advisor.predict import predict
 from advisor.render.templating import Templates
 from advisor.scoring import best_per_machine, effective_weights, rank, score_config
 from advisor.types import (
-    Catalog,
-    Knowledge,
     DEFAULT_EVIDENCE,
     EVIDENCE_CHOICES,
+    Catalog,
+    Knowledge,
     MachineConfig,
     Profile,
     Recommendation,

@@ -8,9 +8,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from advisor.engine import normalize_facts, when_holds
+from advisor.engine import normalize_facts, rule_reads, when_holds
 from advisor.errors import InputError
-from advisor.engine import rule_reads
 from advisor.facts import (
     FACT_TYPES,
     FACTS,

@@ -10,18 +10,19 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from advisor.types import (
-    Price,
-    Record,
     OS_LEVEL_ORDER,
     Input,
     Knowledge,
     MachineConfig,
     Metrics,
+    Price,
     Profile,
     Quantity,
+    Record,
     Sourced,
     weakest,
 )
+
 
 class NotAccepted(Exception):
     """An input's confidence is below the evidence the user accepts."""

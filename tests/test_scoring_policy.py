@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from advisor import api
 from advisor.errors import InputError
-from advisor.facts import FactValue, Facts
+from advisor.facts import Facts, FactValue
 from advisor.knowledge import load_knowledge
 from advisor.scoring import criterion_score
 from advisor.types import Metrics, accepted_levels

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from advisor.facts import assemble, hardware_facts
 from advisor.render.base import quantity_dict, score_dict
 from advisor.render.templating import Templates
-from advisor.facts import assemble, hardware_facts
 from advisor.types import Knowledge, MachineConfig, Profile, Score
+
 
 def hardware_fields(mc: MachineConfig, profile: Profile, score: Score, knowledge: Knowledge) -> list[dict[str, Any]]:
     """Every hardware fact of the registry this configuration has, with its source and confidence."""

@@ -8,10 +8,7 @@ from typing import Any, Literal, get_args
 from pydantic import Field, StrictBool, model_validator
 
 from advisor.types.provenance import Confidence, DateText, Frozen
-
 from advisor.types.scoring import Criterion, Scoring
-
-
 
 SourceKind = Literal["vendor-spec", "datasheet", "vendor-claim", "secondary", "aggregator", "review", "go-source",
                      "go-doc", "docs", "commit", "article", "news", "news-leak", "blog", "forum", "measurement",
