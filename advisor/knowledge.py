@@ -100,7 +100,7 @@ def load_coefficients(path: Path, sources: Mapping[str, Source]) -> dict[str, Co
     seen: dict[str, str] = {}
     items = _list_section(load_yaml(path), "coefficients", path)
     coefficients = _validate_items(Coefficient, items, path, seen)
-    for coefficient, item in zip(coefficients, items):
+    for coefficient, item in zip(coefficients, items, strict=True):  # one record per item, or an error
         for source in coefficient.sources:
             if source not in sources:
                 raise InputError(f"{path}:{_key_line(item, 'sources')}: {coefficient.id}.sources: "
@@ -169,7 +169,7 @@ def _check_examples(rule: Rule, item: Any, path: Path) -> None:
     """Example facts are real facts of the right type; a rule has a firing and a silent example, and every
     numeric condition is seen true in a firing example and false in a silent one."""
     raw = item.get("examples") or []
-    for number, (example, node) in enumerate(zip(rule.examples, raw), 1):
+    for number, (example, node) in enumerate(zip(rule.examples, raw, strict=True), 1):  # validated from raw
         facts = node.get("facts")
         for name, value in example.facts.items():
             problem = _fact_problem(name, value)
