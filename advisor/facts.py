@@ -219,7 +219,8 @@ REGISTRY: tuple[FactSpec, ...] = (
     _fact("machine.thunderbolt_usb4_ports", "number", "ports", "machine",
           sourced("machine", "thunderbolt_usb4_ports"), "Thunderbolt or USB4 ports"),
     _fact("ram.soldered", "bool", "", "machine", sourced("machine", "ram.soldered"), "memory soldered to the board"),
-    _fact("ram.max_gb", "number", "GB", "machine", sourced("machine", "ram.max_gb"), "largest memory the machine takes"),
+    _fact("ram.max_gb", "number", "GB", "machine", sourced("machine", "ram.max_gb"),
+          "largest memory the machine takes"),
     _fact("storage.m2_slots_free", "number", "slots", "machine", described("machine", "storage.m2_slots_free"),
           "free M.2 slots"),
     _fact("cooling.design", "str", "", "machine", sourced("machine", "cooling.design"), "cooling design",
@@ -306,7 +307,8 @@ REGISTRY: tuple[FactSpec, ...] = (
     _fact("profile.fsync_services", "bool", "", "profile", _profile(lambda p: any(map(fsync_heavy, p.containers))),
           "local services that fsync on every commit"),
     _fact("profile.amd64_only_images", "bool", "", "profile",
-          _profile(lambda p: any(c.image_arches == ("amd64",) for c in p.containers)), "container images only for amd64"),
+          _profile(lambda p: any(c.image_arches == ("amd64",) for c in p.containers)),
+          "container images only for amd64"),
     _fact("profile.deploy_arch", "str", "", "profile", _profile(lambda p: p.deploy_arch), "production architecture"),
     _fact("profile.requires_linux", "bool", "", "profile", _profile(lambda p: p.os == ("linux",)), "needs Linux only"),
     _fact("profile.requires_macos", "bool", "", "profile", _profile(lambda p: p.os == ("macos",)), "needs macOS only"),
@@ -468,7 +470,8 @@ MESSAGE_RANGE_LIMIT = 1000
 def _bounded_range(*args: int) -> range:
     items = range(*args)
     if len(items) > MESSAGE_RANGE_LIMIT:
-        raise OverflowError(f"range() of {len(items):,} items; a message may loop at most {MESSAGE_RANGE_LIMIT:,} times")
+        raise OverflowError(f"range() of {len(items):,} items; "
+                            f"a message may loop at most {MESSAGE_RANGE_LIMIT:,} times")
     return items
 
 

@@ -314,8 +314,9 @@ def load_knowledge(root: Path) -> Knowledge:
     scoring = load_scoring(root / "scoring.yaml")
     for rule in rules:
         if rule.criterion not in scoring.criteria:
-            raise InputError(f"{root / 'rules' / rule.file}:{rule.line}: {rule.id}.criterion: {rule.criterion!r} is not "
-                             f"a criterion of scoring.yaml{did_you_mean(rule.criterion, scoring.criteria)}")
+            raise InputError(f"{root / 'rules' / rule.file}:{rule.line}: {rule.id}.criterion: "
+                             f"{rule.criterion!r} is not a criterion of scoring.yaml"
+                             f"{did_you_mean(rule.criterion, scoring.criteria)}")
     for preset in presets.values():
         for criterion in preset.weights:
             if criterion not in scoring.criteria:

@@ -18,7 +18,8 @@ def _rows(scores: list[Score], ranked: bool) -> list[list[object]]:
         criteria = {c.criterion: c.score for c in score.criteria}
         metrics = [None if score.metrics.value(m) is None else round(score.metrics.value(m), 3) for m in HEADLINE_METRICS]
         rows.append([index + 1 if ranked else "", score.machine_config, score.machine_id, score.label, score.total,
-                     f"{score.assessed_count} of {score.weighted_count}", " ".join(score.disqualified_by), score.price.amount if score.price else "",
+                     f"{score.assessed_count} of {score.weighted_count}", " ".join(score.disqualified_by),
+                     score.price.amount if score.price else "",
                      score.price.currency if score.price else "",
                      *["" if criteria[c] is None else criteria[c] for c in names],
                      *["" if m is None else m for m in metrics]])

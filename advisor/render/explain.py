@@ -21,7 +21,8 @@ def hardware_fields(mc: MachineConfig, profile: Profile, score: Score, knowledge
     return rows
 
 
-def explain_data(score: Score, mc: MachineConfig, profile: Profile, knowledge: Knowledge, evidence: str) -> dict[str, Any]:
+def explain_data(score: Score, mc: MachineConfig, profile: Profile, knowledge: Knowledge,
+                 evidence: str) -> dict[str, Any]:
     quantities = []
     for name, quantity in score.metrics.quantities.items():
         quantities.append({**quantity.model_dump(mode="json"), **quantity_dict(quantity), "name": name})
@@ -37,7 +38,8 @@ def explain_data(score: Score, mc: MachineConfig, profile: Profile, knowledge: K
         cited.update(i.source for i in criterion.inputs if i.source in knowledge.sources)
     return {"score": score_dict(score), "hardware": hardware, "quantities": quantities, "evidence": evidence,
             "profile": profile.model_dump(mode="json", exclude_none=True), "cited": sorted(cited),
-            "sources": {sid: knowledge.sources[sid].model_dump(mode="json", exclude_none=True) for sid in sorted(cited)}}
+            "sources": {sid: knowledge.sources[sid].model_dump(mode="json", exclude_none=True)
+                        for sid in sorted(cited)}}
 
 
 def explain_markdown(explained: dict[str, Any], templates: Templates) -> str:

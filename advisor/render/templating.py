@@ -95,7 +95,8 @@ class _Sandbox(SandboxedEnvironment):
             for sequence, count in ((left, right), (right, left)):
                 if (isinstance(sequence, (str, list, tuple)) and isinstance(count, int)
                         and len(sequence) * count > MAX_SIZE):
-                    raise SecurityError(f"`*` would make {len(sequence) * count:,} items; templates may make {MAX_SIZE:,}")
+                    raise SecurityError(f"`*` would make {len(sequence) * count:,} items; "
+                                        f"templates may make {MAX_SIZE:,}")
             return operator.mul(left, right)
         if (isinstance(left, int) and isinstance(right, int) and right > 0
                 and abs(left).bit_length() * right > MAX_POWER_BITS):

@@ -64,7 +64,8 @@ class Source(Frozen):
 
     @model_validator(mode="after")
     def _locatable(self) -> "Source":
-        if not (self.url or (self.repo and self.path)) and self.kind not in ("measurement", "derivation", "policy", "article"):
+        if not (self.url or (self.repo and self.path)) and self.kind not in ("measurement", "derivation", "policy",
+                                                                             "article"):
             raise ValueError("url: a source needs a url, or repo and path")
         return self
 
@@ -83,7 +84,8 @@ class Coefficient(Frozen):
     @model_validator(mode="after")
     def _estimate_explained(self) -> "Coefficient":
         if self.confidence in ("estimate", "refuted") and not (self.derivation or self.refuted_by):
-            raise ValueError("derivation: an estimate or refuted coefficient must say how it was derived or why it is wrong")
+            raise ValueError("derivation: an estimate or refuted coefficient must say how it was derived "
+                             "or why it is wrong")
         return self
 
 
