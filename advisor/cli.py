@@ -102,10 +102,13 @@ def _rules_backend() -> str:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Optional[str] = typer.Option(None, "--db", metavar="DIR", help="Use this hardware_db folder instead of the built-in one."),
-    knowledge: Optional[str] = typer.Option(None, "--knowledge", metavar="DIR", help="Use this knowledge folder instead of the built-in one."),
-    templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR", exists=True, file_okay=False, dir_okay=True,
-                                             help="Templates here override the built-in ones (which stay reachable as `default:NAME`)."),
+    db: Optional[str] = typer.Option(
+        None, "--db", metavar="DIR", help="Use this hardware_db folder instead of the built-in one."),
+    knowledge: Optional[str] = typer.Option(
+        None, "--knowledge", metavar="DIR", help="Use this knowledge folder instead of the built-in one."),
+    templates: Optional[Path] = typer.Option(
+        None, "--templates", metavar="DIR", exists=True, file_okay=False, dir_okay=True,
+        help="Templates here override the built-in ones (which stay reachable as `default:NAME`)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ) -> None:
     """Which laptop should I buy for my Go work?"""
@@ -133,19 +136,28 @@ def _emit(text: str, output: Optional[Path] = None) -> None:
 @app.command()
 def recommend(
     ctx: typer.Context,
-    profile: str = typer.Option("microservice", "--profile", "-p", help="A preset name (see `profile list`) or a profile YAML file."),
-    budget: Optional[float] = typer.Option(None, "--budget", help="Maximum price; configurations above it are disqualified."),
-    currency: Optional[Currency] = _choice(Currency, None, "--currency", help=f"Currency of --budget and prices: {spoken(Currency)}."),
-    os_names: Optional[List[OsChoice]] = _choice(OsChoice, None, "--os", help=f"OS the machine must run well: {spoken(OsChoice)}; repeat for several."),
-    arch: Optional[List[ArchChoice]] = _choice(ArchChoice, None, "--arch", help=f"Only machines of this architecture: {spoken(ArchChoice)}; repeat for both."),
+    profile: str = typer.Option(
+        "microservice", "--profile", "-p", help="A preset name (see `profile list`) or a profile YAML file."),
+    budget: Optional[float] = typer.Option(
+        None, "--budget", help="Maximum price; configurations above it are disqualified."),
+    currency: Optional[Currency] = _choice(
+        Currency, None, "--currency", help=f"Currency of --budget and prices: {spoken(Currency)}."),
+    os_names: Optional[List[OsChoice]] = _choice(
+        OsChoice, None, "--os", help=f"OS the machine must run well: {spoken(OsChoice)}; repeat for several."),
+    arch: Optional[List[ArchChoice]] = _choice(
+        ArchChoice, None, "--arch", help=f"Only machines of this architecture: {spoken(ArchChoice)}; repeat for both."),
     weight: Optional[str] = typer.Option(None, "--weight", help="Criterion weights, e.g. build=3,memory=2."),
     evidence: Evidence = _choice(Evidence, DEFAULT_EVIDENCE, "--evidence", help=EVIDENCE_HELP),
     top: Optional[int] = typer.Option(None, "--top", min=1, help="Show only the N best."),
-    all_configs: bool = typer.Option(False, "--all-configs", help="Rank every configuration, not only each machine's best."),
+    all_configs: bool = typer.Option(
+        False, "--all-configs", help="Rank every configuration, not only each machine's best."),
     fmt: RecommendFormat = _format("recommend"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file (atomically) instead of stdout."),
-    scan_path: Optional[Path] = typer.Option(None, "--scan", metavar="PATH", help="Scan this Go module or workspace for the profile (see `profile scan`)."),
-    settings: Optional[List[str]] = typer.Option(None, "--set", metavar="FIELD=VALUE", help="With --scan: override a scanned profile field."),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="Write to this file (atomically) instead of stdout."),
+    scan_path: Optional[Path] = typer.Option(
+        None, "--scan", metavar="PATH", help="Scan this Go module or workspace for the profile (see `profile scan`)."),
+    settings: Optional[List[str]] = typer.Option(
+        None, "--set", metavar="FIELD=VALUE", help="With --scan: override a scanned profile field."),
 ) -> None:
     """Rank laptops for a Go workload, with scores per criterion and the findings behind them."""
     if settings and scan_path is None:
@@ -201,9 +213,12 @@ def compare(
 def db_list(
     ctx: typer.Context,
     vendor: Optional[str] = typer.Option(None, "--vendor", help="Only this vendor (case-insensitive)."),
-    arch: Optional[ArchChoice] = _choice(ArchChoice, None, "--arch", help=f"Only machines (or CPUs) of this architecture: {spoken(ArchChoice)}."),
-    os_name: Optional[OsChoice] = _choice(OsChoice, None, "--os", help=f"Only machines where this OS works or is certified: {spoken(OsChoice)}."),
-    max_price: Optional[float] = typer.Option(None, "--max-price", help="Only machines with a configuration at or below this USD price."),
+    arch: Optional[ArchChoice] = _choice(
+        ArchChoice, None, "--arch", help=f"Only machines (or CPUs) of this architecture: {spoken(ArchChoice)}."),
+    os_name: Optional[OsChoice] = _choice(
+        OsChoice, None, "--os", help=f"Only machines where this OS works or is certified: {spoken(OsChoice)}."),
+    max_price: Optional[float] = typer.Option(
+        None, "--max-price", help="Only machines with a configuration at or below this USD price."),
     min_ram: Optional[int] = typer.Option(None, "--min-ram", help="Only machines offering at least this many GB."),
     year: Optional[int] = typer.Option(None, "--year", help="Only machines launched this year."),
     kind: DbKind = _choice(DbKind, "machines", "--kind", help=f"Which records: {spoken(DbKind)}."),
@@ -302,10 +317,15 @@ def profile_scan(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="The folder holding go.mod or go.work."),
     fmt: ProfileScanFormat = _format("profile scan"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Save the profile YAML here (for `recommend --profile`)."),
-    settings: Optional[List[str]] = typer.Option(None, "--set", metavar="FIELD=VALUE", help="Override a field, e.g. --set edit_builds_per_day=40 --set budget.amount=1500."),
-    use_go: bool = typer.Option(False, "--use-go", help="Also ask `go list -deps -json` (never downloads: GOFLAGS=-mod=mod GOPROXY=off)."),
-    platform: Optional[str] = typer.Option(None, "--platform", metavar="GOOS/GOARCH", help="Count for this target (default linux/amd64)."),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="Save the profile YAML here (for `recommend --profile`)."),
+    settings: Optional[List[str]] = typer.Option(
+        None, "--set", metavar="FIELD=VALUE",
+        help="Override a field, e.g. --set edit_builds_per_day=40 --set budget.amount=1500."),
+    use_go: bool = typer.Option(
+        False, "--use-go", help="Also ask `go list -deps -json` (never downloads: GOFLAGS=-mod=mod GOPROXY=off)."),
+    platform: Optional[str] = typer.Option(
+        None, "--platform", metavar="GOOS/GOARCH", help="Count for this target (default linux/amd64)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ) -> None:
     """Read a Go module or workspace and print the workload profile it implies, with where each value came from."""
