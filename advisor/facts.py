@@ -116,7 +116,7 @@ def described(origin: str, dotted: str) -> Reader:
         if value is None:
             return None
         note = record.field_provenance.get(dotted)
-        confidence = (note.confidence if note and note.confidence else record.confidence)
+        confidence: str | None = (note.confidence if note and note.confidence else record.confidence)
         source = (note.source if note and note.source else record.source)
         if origin == "ssd":
             confidence = _drive_confidence(ctx, confidence)
@@ -182,6 +182,9 @@ def _price_amount(ctx: FactContext) -> FactValue | None:
 
 def _race_supported(ctx: FactContext) -> FactValue | None:
     platforms = ctx.knowledge.coefficient("go.race.platforms")
+    if not isinstance(platforms.value, dict):
+        raise TypeError("coefficient go.race.platforms is a single number; race_supported needs a table of "
+                        "GOOS/GOARCH pairs")
     os_name = primary_os(ctx.mc, ctx.profile)
     goos = {"macos": "darwin", "linux": "linux", "windows": "windows"}[os_name]
     supported = f"{goos}/{ctx.mc.cpu.arch}" in platforms.value

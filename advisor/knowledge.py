@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -43,7 +43,10 @@ def _list_section(document: Any, key: str, path: Path) -> list:
     return items
 
 
-def _validate_items(model: type, items: list, path: Path, seen: dict[str, str]) -> list:
+Item = TypeVar("Item", Source, Coefficient)
+
+
+def _validate_items(model: type[Item], items: list, path: Path, seen: dict[str, str]) -> list[Item]:
     records = []
     for index, item in enumerate(items):
         label = item.get("id", f"[{index}]") if isinstance(item, dict) else f"[{index}]"

@@ -27,7 +27,7 @@ def explain_data(score: Score, mc: MachineConfig, profile: Profile, knowledge: K
     for name, quantity in score.metrics.quantities.items():
         quantities.append({**quantity.model_dump(mode="json"), **quantity_dict(quantity), "name": name})
     hardware = hardware_fields(mc, profile, score, knowledge)
-    cited = set()
+    cited: set[str] = set()
     for q in quantities:
         for i in q["inputs"]:
             cited.update(s for s in (i["source"] or "").split(",") if s in knowledge.sources)

@@ -144,7 +144,7 @@ class Templates:
             raise
         except jinja2.TemplateSyntaxError as error:
             raise InputError(f"{error.filename or error.name}:{error.lineno}: template syntax error: "
-                             f"{_one_line(error.message)}") from error
+                             f"{_one_line(error.message or '')}") from error
         except jinja2.TemplateNotFound as error:
             where = ", ".join(str(f) for f in (self.folder, self.builtin) if f is not None)
             raise InputError(f"{self._where(error, name)}: template {error.name!r} not found in {where}") from error

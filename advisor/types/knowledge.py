@@ -7,6 +7,7 @@ from typing import Any, Literal, get_args
 
 from pydantic import Field, StrictBool, model_validator
 
+from advisor.types.profile import Profile
 from advisor.types.provenance import Confidence, DateText, Frozen
 from advisor.types.scoring import Criterion, Scoring
 
@@ -189,7 +190,7 @@ class Knowledge:
     sources: dict[str, Source]
     coefficients: dict[str, Coefficient]
     rules: tuple[Rule, ...]
-    presets: dict[str, "Profile"]  # noqa: F821 - advisor.types.profile imports this module
+    presets: dict[str, Profile]
     scoring: Scoring
     root: Path
     # rule id -> its message template, compiled once in the sandbox at load time
