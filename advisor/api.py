@@ -10,17 +10,17 @@ from typing import Any, Iterable, Mapping
 from advisor import engine
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
+from advisor.facts import assemble
 from advisor.knowledge import load_knowledge, load_profile_file
 from advisor.paths import data_dir
-from advisor.facts import assemble
 from advisor.predict import predict
 from advisor.render.templating import Templates
 from advisor.scoring import best_per_machine, effective_weights, rank, score_config
 from advisor.types import (
-    Catalog,
-    Knowledge,
     DEFAULT_EVIDENCE,
     EVIDENCE_CHOICES,
+    Catalog,
+    Knowledge,
     MachineConfig,
     Profile,
     Recommendation,
@@ -88,7 +88,8 @@ def apply_constraints(profile: Profile, budget: float | None = None, currency: s
     """The profile with command-line constraints laid over it."""
     update: dict = {}
     if budget is not None:
-        update["budget"] = {"amount": budget, "currency": currency or (profile.budget.currency if profile.budget else "USD")}
+        update["budget"] = {"amount": budget,
+                            "currency": currency or (profile.budget.currency if profile.budget else "USD")}
     elif currency is not None and profile.budget is not None:
         update["budget"] = {"amount": profile.budget.amount, "currency": currency}
     if tuple(os):
@@ -186,7 +187,8 @@ def score(machine: str, profile: str | Path | Profile = "microservice", *, evide
 
 def scan_profile(path: str | Path, *, overrides: Mapping[str, object] | None = None, use_go: bool = False,
                  data: Data | None = None) -> Profile:
-    """The Profile a Go module or workspace implies (see `go-advisor profile scan`); provenance says where each value came from."""
+    """The Profile a Go module or workspace implies (see `go-advisor profile scan`); provenance says where each
+    value came from."""
     from advisor.scan.measure import scan  # noqa: PLC0415
     from advisor.scan.profile import build_profile  # noqa: PLC0415
 

@@ -10,9 +10,9 @@ import os
 import re
 import sys
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
-from typing import List, Optional, get_args
+from typing import TYPE_CHECKING, Any, List, Optional, Protocol, Sequence, TypeAlias, get_args, runtime_checkable
 
 import typer
 
@@ -21,8 +21,11 @@ from advisor.errors import InputError
 from advisor.output import json_text, write_atomic
 from advisor.render import RENDERERS
 from advisor.render.formats import FORMAT_CHOICES, choices, format_help, spoken
-from advisor.types import CONFIDENCE_ORDER, DEFAULT_EVIDENCE, Budget
+from advisor.types import CONFIDENCE_ORDER, DEFAULT_EVIDENCE, Budget, Profile
 from advisor.types.hardware import Arch, OsName
+
+if TYPE_CHECKING:
+    from advisor.scan.measure import Measurements  # the scanner is imported only by the commands that scan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Which laptop should I buy for my Go work? Ranked, explained, every number sourced.")
@@ -35,48 +38,78 @@ app.add_typer(knowledge_app, name="knowledge")
 
 RULES_BACKEND_VARIABLE = "GO_ADVISOR_RULES_BACKEND"
 EVIDENCE_LEVELS = CONFIDENCE_ORDER[:4]  # refuted is never accepted
-Evidence = choices("Evidence", EVIDENCE_LEVELS)
-OsChoice = choices("OsChoice", get_args(OsName))
-ArchChoice = choices("ArchChoice", get_args(Arch))
-Currency = choices("Currency", get_args(Budget.model_fields["currency"].annotation))
-DbKind = choices("DbKind", ("machines", "cpus", "ssds"))
-KnowledgeKind = choices("KnowledgeKind", ("all", "coefficients", "rules", "sources"))
+# Each choice is an Enum built at import time from its one declaration (the types, the formats registry), and
+# typer reads the commands' annotations at run time, so it gets these classes. A type checker cannot see their
+# members and knows each as a StrEnum, which is all the commands rely on (they read `.value`).
+if TYPE_CHECKING:
+    Evidence: TypeAlias = StrEnum
+    OsChoice: TypeAlias = StrEnum
+    ArchChoice: TypeAlias = StrEnum
+    Currency: TypeAlias = StrEnum
+    DbKind: TypeAlias = StrEnum
+    KnowledgeKind: TypeAlias = StrEnum
+    RecommendFormat: TypeAlias = StrEnum
+    CompareFormat: TypeAlias = StrEnum
+    ExplainFormat: TypeAlias = StrEnum
+    DbListFormat: TypeAlias = StrEnum
+    DbShowFormat: TypeAlias = StrEnum
+    DbCheckFormat: TypeAlias = StrEnum
+    ProfileListFormat: TypeAlias = StrEnum
+    ProfileShowFormat: TypeAlias = StrEnum
+    ProfileScanFormat: TypeAlias = StrEnum
+    KnowledgeListFormat: TypeAlias = StrEnum
+    KnowledgeShowFormat: TypeAlias = StrEnum
+    KnowledgeFactsFormat: TypeAlias = StrEnum
+    KnowledgeTestFormat: TypeAlias = StrEnum
+else:
+    Evidence = choices("Evidence", EVIDENCE_LEVELS)
+    OsChoice = choices("OsChoice", get_args(OsName))
+    ArchChoice = choices("ArchChoice", get_args(Arch))
+    Currency = choices("Currency", get_args(Budget.model_fields["currency"].annotation))
+    DbKind = choices("DbKind", ("machines", "cpus", "ssds"))
+    KnowledgeKind = choices("KnowledgeKind", ("all", "coefficients", "rules", "sources"))
 
-RecommendFormat = FORMAT_CHOICES["recommend"]
-CompareFormat = FORMAT_CHOICES["compare"]
-ExplainFormat = FORMAT_CHOICES["explain"]
-DbListFormat = FORMAT_CHOICES["db list"]
-DbShowFormat = FORMAT_CHOICES["db show"]
-DbCheckFormat = FORMAT_CHOICES["db check"]
-ProfileListFormat = FORMAT_CHOICES["profile list"]
-ProfileShowFormat = FORMAT_CHOICES["profile show"]
-ProfileScanFormat = FORMAT_CHOICES["profile scan"]
-KnowledgeListFormat = FORMAT_CHOICES["knowledge list"]
-KnowledgeShowFormat = FORMAT_CHOICES["knowledge show"]
-KnowledgeFactsFormat = FORMAT_CHOICES["knowledge facts"]
-KnowledgeTestFormat = FORMAT_CHOICES["knowledge test"]
+    RecommendFormat = FORMAT_CHOICES["recommend"]
+    CompareFormat = FORMAT_CHOICES["compare"]
+    ExplainFormat = FORMAT_CHOICES["explain"]
+    DbListFormat = FORMAT_CHOICES["db list"]
+    DbShowFormat = FORMAT_CHOICES["db show"]
+    DbCheckFormat = FORMAT_CHOICES["db check"]
+    ProfileListFormat = FORMAT_CHOICES["profile list"]
+    ProfileShowFormat = FORMAT_CHOICES["profile show"]
+    ProfileScanFormat = FORMAT_CHOICES["profile scan"]
+    KnowledgeListFormat = FORMAT_CHOICES["knowledge list"]
+    KnowledgeShowFormat = FORMAT_CHOICES["knowledge show"]
+    KnowledgeFactsFormat = FORMAT_CHOICES["knowledge facts"]
+    KnowledgeTestFormat = FORMAT_CHOICES["knowledge test"]
 
 EVIDENCE_HELP = (f"Weakest confidence to accept: {spoken(EVIDENCE_LEVELS)}. "
                  f"Default {DEFAULT_EVIDENCE} (leaves out seed claims and refuted values).")
 
 
-def _choice(kind: type[Enum], default: str | None, *names: str, help: str) -> typer.models.OptionInfo:  # noqa: A002
-    """An option taking one of kind's values, case-insensitive; --help lists them as declared."""
+def _choice(kind: type[Enum], default: str | None, *names: str, help: str) -> Any:  # noqa: A002
+    """An option taking one of kind's values, case-insensitive; --help lists them as declared.
+
+    Typed Any, as typer.Option is: it is the default of a parameter of kind's type."""
     return typer.Option(None if default is None else kind(default), *names, case_sensitive=False, help=help,
                         metavar="<" + "|".join(str(member.value) for member in kind) + ">")
 
 
-def _format(command: str) -> typer.models.OptionInfo:
+def _format(command: str) -> Any:
     """The --format option of a command, from the registry: its choices, default (the first) and help."""
     kind = FORMAT_CHOICES[command]
     return _choice(kind, next(iter(kind)).value, "--format", "-f", help=format_help(command))
 
 
-def _value(choice: Enum | None) -> str | None:
-    return None if choice is None else str(choice.value)
+def _value(choice: Enum) -> str:
+    return str(choice.value)
 
 
-def _values(choices_given: Optional[List[Enum]]) -> tuple[str, ...]:
+def _optional_value(choice: Enum | None) -> str | None:
+    return None if choice is None else _value(choice)
+
+
+def _values(choices_given: Optional[Sequence[Enum]]) -> tuple[str, ...]:
     return tuple(str(c.value) for c in choices_given or ())
 
 
@@ -102,10 +135,13 @@ def _rules_backend() -> str:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Optional[str] = typer.Option(None, "--db", metavar="DIR", help="Use this hardware_db folder instead of the built-in one."),
-    knowledge: Optional[str] = typer.Option(None, "--knowledge", metavar="DIR", help="Use this knowledge folder instead of the built-in one."),
-    templates: Optional[Path] = typer.Option(None, "--templates", metavar="DIR", exists=True, file_okay=False, dir_okay=True,
-                                             help="Templates here override the built-in ones (which stay reachable as `default:NAME`)."),
+    db: Optional[str] = typer.Option(
+        None, "--db", metavar="DIR", help="Use this hardware_db folder instead of the built-in one."),
+    knowledge: Optional[str] = typer.Option(
+        None, "--knowledge", metavar="DIR", help="Use this knowledge folder instead of the built-in one."),
+    templates: Optional[Path] = typer.Option(
+        None, "--templates", metavar="DIR", exists=True, file_okay=False, dir_okay=True,
+        help="Templates here override the built-in ones (which stay reachable as `default:NAME`)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ) -> None:
     """Which laptop should I buy for my Go work?"""
@@ -113,7 +149,10 @@ def main_options(
 
 
 def _options(ctx: typer.Context) -> Options:
-    return ctx.find_object(Options)
+    options = ctx.find_object(Options)
+    if options is None:
+        raise RuntimeError("no root options in the click context (main_options puts them there)")
+    return options
 
 
 def _data(ctx: typer.Context) -> api.Data:
@@ -133,30 +172,40 @@ def _emit(text: str, output: Optional[Path] = None) -> None:
 @app.command()
 def recommend(
     ctx: typer.Context,
-    profile: str = typer.Option("microservice", "--profile", "-p", help="A preset name (see `profile list`) or a profile YAML file."),
-    budget: Optional[float] = typer.Option(None, "--budget", help="Maximum price; configurations above it are disqualified."),
-    currency: Optional[Currency] = _choice(Currency, None, "--currency", help=f"Currency of --budget and prices: {spoken(Currency)}."),
-    os_names: Optional[List[OsChoice]] = _choice(OsChoice, None, "--os", help=f"OS the machine must run well: {spoken(OsChoice)}; repeat for several."),
-    arch: Optional[List[ArchChoice]] = _choice(ArchChoice, None, "--arch", help=f"Only machines of this architecture: {spoken(ArchChoice)}; repeat for both."),
+    profile: str = typer.Option(
+        "microservice", "--profile", "-p", help="A preset name (see `profile list`) or a profile YAML file."),
+    budget: Optional[float] = typer.Option(
+        None, "--budget", help="Maximum price; configurations above it are disqualified."),
+    currency: Optional[Currency] = _choice(
+        Currency, None, "--currency", help=f"Currency of --budget and prices: {spoken(Currency)}."),
+    os_names: Optional[List[OsChoice]] = _choice(
+        OsChoice, None, "--os", help=f"OS the machine must run well: {spoken(OsChoice)}; repeat for several."),
+    arch: Optional[List[ArchChoice]] = _choice(
+        ArchChoice, None, "--arch", help=f"Only machines of this architecture: {spoken(ArchChoice)}; repeat for both."),
     weight: Optional[str] = typer.Option(None, "--weight", help="Criterion weights, e.g. build=3,memory=2."),
     evidence: Evidence = _choice(Evidence, DEFAULT_EVIDENCE, "--evidence", help=EVIDENCE_HELP),
     top: Optional[int] = typer.Option(None, "--top", min=1, help="Show only the N best."),
-    all_configs: bool = typer.Option(False, "--all-configs", help="Rank every configuration, not only each machine's best."),
+    all_configs: bool = typer.Option(
+        False, "--all-configs", help="Rank every configuration, not only each machine's best."),
     fmt: RecommendFormat = _format("recommend"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file (atomically) instead of stdout."),
-    scan_path: Optional[Path] = typer.Option(None, "--scan", metavar="PATH", help="Scan this Go module or workspace for the profile (see `profile scan`)."),
-    settings: Optional[List[str]] = typer.Option(None, "--set", metavar="FIELD=VALUE", help="With --scan: override a scanned profile field."),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="Write to this file (atomically) instead of stdout."),
+    scan_path: Optional[Path] = typer.Option(
+        None, "--scan", metavar="PATH", help="Scan this Go module or workspace for the profile (see `profile scan`)."),
+    settings: Optional[List[str]] = typer.Option(
+        None, "--set", metavar="FIELD=VALUE", help="With --scan: override a scanned profile field."),
 ) -> None:
     """Rank laptops for a Go workload, with scores per criterion and the findings behind them."""
     if settings and scan_path is None:
         raise InputError("--set: only with --scan (edit the profile file instead)")
     data = _data(ctx)
+    chosen: str | Profile = profile
     if scan_path is not None:
-        profile, _ = _scan_profile(scan_path, data, settings or [], use_go=False, platform=None, quiet=False)
-        typer.echo(f"scanned {scan_path}: {profile.own_packages} own packages, {profile.own_lines:,} lines, "
-                   f"{profile.dependency_packages} third-party packages; activity fields are estimates "
+        chosen, _ = _scan_profile(scan_path, data, settings or [], use_go=False, platform=None, quiet=False)
+        typer.echo(f"scanned {scan_path}: {chosen.own_packages} own packages, {chosen.own_lines:,} lines, "
+                   f"{chosen.dependency_packages} third-party packages; activity fields are estimates "
                    f"(`go-advisor profile scan {scan_path}` shows each field's origin)", err=True)
-    rec = api.recommend(profile, data=data, budget=budget, currency=_value(currency), os=_values(os_names),
+    rec = api.recommend(chosen, data=data, budget=budget, currency=_optional_value(currency), os=_values(os_names),
                         arch=_values(arch), weights=weight, evidence=_value(evidence), all_configs=all_configs)
     _emit(RENDERERS[_value(fmt)].recommendation(rec, top, data.templates), output)
 
@@ -201,9 +250,12 @@ def compare(
 def db_list(
     ctx: typer.Context,
     vendor: Optional[str] = typer.Option(None, "--vendor", help="Only this vendor (case-insensitive)."),
-    arch: Optional[ArchChoice] = _choice(ArchChoice, None, "--arch", help=f"Only machines (or CPUs) of this architecture: {spoken(ArchChoice)}."),
-    os_name: Optional[OsChoice] = _choice(OsChoice, None, "--os", help=f"Only machines where this OS works or is certified: {spoken(OsChoice)}."),
-    max_price: Optional[float] = typer.Option(None, "--max-price", help="Only machines with a configuration at or below this USD price."),
+    arch: Optional[ArchChoice] = _choice(
+        ArchChoice, None, "--arch", help=f"Only machines (or CPUs) of this architecture: {spoken(ArchChoice)}."),
+    os_name: Optional[OsChoice] = _choice(
+        OsChoice, None, "--os", help=f"Only machines where this OS works or is certified: {spoken(OsChoice)}."),
+    max_price: Optional[float] = typer.Option(
+        None, "--max-price", help="Only machines with a configuration at or below this USD price."),
     min_ram: Optional[int] = typer.Option(None, "--min-ram", help="Only machines offering at least this many GB."),
     year: Optional[int] = typer.Option(None, "--year", help="Only machines launched this year."),
     kind: DbKind = _choice(DbKind, "machines", "--kind", help=f"Which records: {spoken(DbKind)}."),
@@ -212,8 +264,8 @@ def db_list(
     """List hardware records, with filters."""
     from advisor import dbview  # noqa: PLC0415
 
-    rows = dbview.list_rows(_data(ctx).catalog, _value(kind), vendor=vendor, arch=_value(arch), os_name=_value(os_name),
-                            max_price=max_price, min_ram=min_ram, year=year)
+    rows = dbview.list_rows(_data(ctx).catalog, _value(kind), vendor=vendor, arch=_optional_value(arch),
+                            os_name=_optional_value(os_name), max_price=max_price, min_ram=min_ram, year=year)
     _emit(dbview.format_rows(rows, _value(fmt)))
 
 
@@ -266,7 +318,8 @@ def profile_show(
     _emit(json_text(chosen) if _value(fmt) == "json" else yaml.safe_dump(chosen, sort_keys=False, allow_unicode=True))
 
 
-def _scan_profile(path: Path, data: api.Data, settings: List[str], use_go: bool, platform: Optional[str], quiet: bool):
+def _scan_profile(path: Path, data: api.Data, settings: List[str], use_go: bool, platform: Optional[str],
+                  quiet: bool) -> tuple[Profile, Measurements]:
     """Scan path with a progress display on a terminal; the profile and the measurements."""
     from advisor.scan import profile as scan_profile  # noqa: PLC0415
     from advisor.scan.constraints import KNOWN_ARCH, KNOWN_OS, Platform  # noqa: PLC0415
@@ -302,10 +355,15 @@ def profile_scan(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="The folder holding go.mod or go.work."),
     fmt: ProfileScanFormat = _format("profile scan"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Save the profile YAML here (for `recommend --profile`)."),
-    settings: Optional[List[str]] = typer.Option(None, "--set", metavar="FIELD=VALUE", help="Override a field, e.g. --set edit_builds_per_day=40 --set budget.amount=1500."),
-    use_go: bool = typer.Option(False, "--use-go", help="Also ask `go list -deps -json` (never downloads: GOFLAGS=-mod=mod GOPROXY=off)."),
-    platform: Optional[str] = typer.Option(None, "--platform", metavar="GOOS/GOARCH", help="Count for this target (default linux/amd64)."),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="Save the profile YAML here (for `recommend --profile`)."),
+    settings: Optional[List[str]] = typer.Option(
+        None, "--set", metavar="FIELD=VALUE",
+        help="Override a field, e.g. --set edit_builds_per_day=40 --set budget.amount=1500."),
+    use_go: bool = typer.Option(
+        False, "--use-go", help="Also ask `go list -deps -json` (never downloads: GOFLAGS=-mod=mod GOPROXY=off)."),
+    platform: Optional[str] = typer.Option(
+        None, "--platform", metavar="GOOS/GOARCH", help="Count for this target (default linux/amd64)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
 ) -> None:
     """Read a Go module or workspace and print the workload profile it implies, with where each value came from."""
@@ -376,7 +434,18 @@ def _choices_of(param: object) -> tuple[str, ...]:
     return ()
 
 
-def _usage_line(error: Exception) -> str:
+@runtime_checkable
+class _ClickError(Protocol):
+    """What main() uses of click's exceptions (recent typer releases vendor click, so no class to import)."""
+
+    exit_code: int
+
+    def show(self) -> None: ...
+
+    def format_message(self) -> str: ...
+
+
+def _usage_line(error: _ClickError) -> str:
     """A click usage error as one line: what is wrong, the choices if any, where to read more."""
     message = " ".join(error.format_message().replace("Value error, ", "").split())
     declared = _choices_of(getattr(error, "param", None))
@@ -405,7 +474,7 @@ def main() -> None:
     except typer.Abort:
         sys.exit(130)
     except Exception as error:  # typer's (click's) usage errors: one line, exit status 2
-        if hasattr(error, "show") and hasattr(error, "exit_code"):
+        if isinstance(error, _ClickError):
             if debug:
                 raise
             if type(error).__name__ == "NoArgsIsHelpError":  # a bare `go-advisor` or `go-advisor db`: the help

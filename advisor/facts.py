@@ -116,7 +116,7 @@ def described(origin: str, dotted: str) -> Reader:
         if value is None:
             return None
         note = record.field_provenance.get(dotted)
-        confidence = (note.confidence if note and note.confidence else record.confidence)
+        confidence: str | None = (note.confidence if note and note.confidence else record.confidence)
         source = (note.source if note and note.source else record.source)
         if origin == "ssd":
             confidence = _drive_confidence(ctx, confidence)
@@ -182,6 +182,9 @@ def _price_amount(ctx: FactContext) -> FactValue | None:
 
 def _race_supported(ctx: FactContext) -> FactValue | None:
     platforms = ctx.knowledge.coefficient("go.race.platforms")
+    if not isinstance(platforms.value, dict):
+        raise TypeError("coefficient go.race.platforms is a single number; race_supported needs a table of "
+                        "GOOS/GOARCH pairs")
     os_name = primary_os(ctx.mc, ctx.profile)
     goos = {"macos": "darwin", "linux": "linux", "windows": "windows"}[os_name]
     supported = f"{goos}/{ctx.mc.cpu.arch}" in platforms.value
@@ -219,7 +222,8 @@ REGISTRY: tuple[FactSpec, ...] = (
     _fact("machine.thunderbolt_usb4_ports", "number", "ports", "machine",
           sourced("machine", "thunderbolt_usb4_ports"), "Thunderbolt or USB4 ports"),
     _fact("ram.soldered", "bool", "", "machine", sourced("machine", "ram.soldered"), "memory soldered to the board"),
-    _fact("ram.max_gb", "number", "GB", "machine", sourced("machine", "ram.max_gb"), "largest memory the machine takes"),
+    _fact("ram.max_gb", "number", "GB", "machine", sourced("machine", "ram.max_gb"),
+          "largest memory the machine takes"),
     _fact("storage.m2_slots_free", "number", "slots", "machine", described("machine", "storage.m2_slots_free"),
           "free M.2 slots"),
     _fact("cooling.design", "str", "", "machine", sourced("machine", "cooling.design"), "cooling design",
@@ -306,7 +310,8 @@ REGISTRY: tuple[FactSpec, ...] = (
     _fact("profile.fsync_services", "bool", "", "profile", _profile(lambda p: any(map(fsync_heavy, p.containers))),
           "local services that fsync on every commit"),
     _fact("profile.amd64_only_images", "bool", "", "profile",
-          _profile(lambda p: any(c.image_arches == ("amd64",) for c in p.containers)), "container images only for amd64"),
+          _profile(lambda p: any(c.image_arches == ("amd64",) for c in p.containers)),
+          "container images only for amd64"),
     _fact("profile.deploy_arch", "str", "", "profile", _profile(lambda p: p.deploy_arch), "production architecture"),
     _fact("profile.requires_linux", "bool", "", "profile", _profile(lambda p: p.os == ("linux",)), "needs Linux only"),
     _fact("profile.requires_macos", "bool", "", "profile", _profile(lambda p: p.os == ("macos",)), "needs macOS only"),
@@ -468,7 +473,8 @@ MESSAGE_RANGE_LIMIT = 1000
 def _bounded_range(*args: int) -> range:
     items = range(*args)
     if len(items) > MESSAGE_RANGE_LIMIT:
-        raise OverflowError(f"range() of {len(items):,} items; a message may loop at most {MESSAGE_RANGE_LIMIT:,} times")
+        raise OverflowError(f"range() of {len(items):,} items; "
+                            f"a message may loop at most {MESSAGE_RANGE_LIMIT:,} times")
     return items
 
 

@@ -6,8 +6,8 @@ from typing import Any
 import yaml
 
 from advisor.errors import InputError
-from advisor.output import json_text
 from advisor.facts import REGISTRY
+from advisor.output import json_text
 from advisor.types import DEFAULT_EVIDENCE, Knowledge, accepted_levels
 
 

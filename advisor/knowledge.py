@@ -4,13 +4,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from advisor.engine import normalize_facts, when_holds
+from advisor.engine import normalize_facts, rule_reads, when_holds
 from advisor.errors import InputError
-from advisor.engine import rule_reads
 from advisor.facts import (
     FACT_TYPES,
     FACTS,
@@ -44,7 +43,10 @@ def _list_section(document: Any, key: str, path: Path) -> list:
     return items
 
 
-def _validate_items(model: type, items: list, path: Path, seen: dict[str, str]) -> list:
+Item = TypeVar("Item", Source, Coefficient)
+
+
+def _validate_items(model: type[Item], items: list, path: Path, seen: dict[str, str]) -> list[Item]:
     records = []
     for index, item in enumerate(items):
         label = item.get("id", f"[{index}]") if isinstance(item, dict) else f"[{index}]"
@@ -101,7 +103,7 @@ def load_coefficients(path: Path, sources: Mapping[str, Source]) -> dict[str, Co
     seen: dict[str, str] = {}
     items = _list_section(load_yaml(path), "coefficients", path)
     coefficients = _validate_items(Coefficient, items, path, seen)
-    for coefficient, item in zip(coefficients, items):
+    for coefficient, item in zip(coefficients, items, strict=True):  # one record per item, or an error
         for source in coefficient.sources:
             if source not in sources:
                 raise InputError(f"{path}:{_key_line(item, 'sources')}: {coefficient.id}.sources: "
@@ -170,7 +172,7 @@ def _check_examples(rule: Rule, item: Any, path: Path) -> None:
     """Example facts are real facts of the right type; a rule has a firing and a silent example, and every
     numeric condition is seen true in a firing example and false in a silent one."""
     raw = item.get("examples") or []
-    for number, (example, node) in enumerate(zip(rule.examples, raw), 1):
+    for number, (example, node) in enumerate(zip(rule.examples, raw, strict=True), 1):  # validated from raw
         facts = node.get("facts")
         for name, value in example.facts.items():
             problem = _fact_problem(name, value)
@@ -315,8 +317,9 @@ def load_knowledge(root: Path) -> Knowledge:
     scoring = load_scoring(root / "scoring.yaml")
     for rule in rules:
         if rule.criterion not in scoring.criteria:
-            raise InputError(f"{root / 'rules' / rule.file}:{rule.line}: {rule.id}.criterion: {rule.criterion!r} is not "
-                             f"a criterion of scoring.yaml{did_you_mean(rule.criterion, scoring.criteria)}")
+            raise InputError(f"{root / 'rules' / rule.file}:{rule.line}: {rule.id}.criterion: "
+                             f"{rule.criterion!r} is not a criterion of scoring.yaml"
+                             f"{did_you_mean(rule.criterion, scoring.criteria)}")
     for preset in presets.values():
         for criterion in preset.weights:
             if criterion not in scoring.criteria:

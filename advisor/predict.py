@@ -10,18 +10,19 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from advisor.types import (
-    Price,
-    Record,
     OS_LEVEL_ORDER,
     Input,
     Knowledge,
     MachineConfig,
     Metrics,
+    Price,
     Profile,
     Quantity,
+    Record,
     Sourced,
     weakest,
 )
+
 
 class NotAccepted(Exception):
     """An input's confidence is below the evidence the user accepts."""
@@ -257,8 +258,8 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
         usable = min(throughput, single * rebuilt * c.coef("go.build.backend_concurrency_max"))
         return _amdahl_seconds(work, c.coef("go.build.serial_fraction"), single, usable)
 
-    add("edit_compile_s", "s", "rebuilt packages x kloc/package x CPU s/kloc, Amdahl over min(throughput, 4 threads/package)",
-        edit_compile)
+    add("edit_compile_s", "s",
+        "rebuilt packages x kloc/package x CPU s/kloc, Amdahl over min(throughput, 4 threads/package)", edit_compile)
     add("link_s", "s", "linked kloc x link CPU s/kloc / single-core speed",
         lambda c: _total_kloc(c, profile) * c.coef("go.link.cpu_seconds_per_kloc") / c.uses(q["single_core_speed"]))
     add("edit_loop_s", "s", "edit compile + link + go command overhead per package",

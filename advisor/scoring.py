@@ -125,7 +125,8 @@ def effective_weights(scoring: Scoring, profile: Profile, overrides: Mapping[str
     for origin, layer in (("the profile's weights", profile.weights), ("--weight", overrides)):
         for criterion, weight in layer.items():
             if criterion not in scoring.criteria:
-                raise InputError(f"{origin}: {criterion!r} is not a criterion{did_you_mean(criterion, scoring.criteria)}; "
+                raise InputError(f"{origin}: {criterion!r} is not a criterion"
+                                 f"{did_you_mean(criterion, scoring.criteria)}; "
                                  f"criteria: {', '.join(scoring.names)}")
             weights[criterion] = weight
     if not any(weight > 0 for weight in weights.values()):

@@ -124,8 +124,9 @@ def _visible(score: Score) -> tuple:
 def test_changing_weaker_evidence_changes_no_strict_score(index, preset, evidence):
     accepted = accepted_levels(evidence)
     mc = CONFIGS[index]
-    changed = MachineConfig.model_construct(machine=_perturb(mc.machine, accepted), config=_perturb(mc.config, accepted, mc.machine.confidence),
-                            cpu=_perturb(mc.cpu, accepted), ssd=_perturb(mc.ssd, accepted))
+    changed = MachineConfig.model_construct(machine=_perturb(mc.machine, accepted),
+                                            config=_perturb(mc.config, accepted, mc.machine.confidence),
+                                            cpu=_perturb(mc.cpu, accepted), ssd=_perturb(mc.ssd, accepted))
     profile = DATA.knowledge.presets[preset]
     before = api.score_configs([mc], profile, DATA, evidence=evidence)[0]
     after = api.score_configs([changed], profile, PERTURBED[evidence], evidence=evidence)[0]

@@ -40,7 +40,8 @@ def test_the_registry_matches_the_renderers():
 
 def test_json_writer_is_stable_and_readable():
     text = json_text({"b": "München", "a": [1, 2.5], "c": {"z": None, "y": True}})
-    assert text == '{\n  "a": [\n    1,\n    2.5\n  ],\n  "b": "München",\n  "c": {\n    "y": true,\n    "z": null\n  }\n}\n'
+    assert text == ('{\n  "a": [\n    1,\n    2.5\n  ],\n  "b": "München",\n'
+                    '  "c": {\n    "y": true,\n    "z": null\n  }\n}\n')
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
@@ -79,7 +80,8 @@ def test_compare_scores_in_the_order_given(data):
 def test_rules_backend_is_an_argument(data):
     assert api.load().rules_backend == "auto"
     assert api.load(rules_backend="builtin").rules_backend == "builtin"
-    assert api.Data(knowledge=data.knowledge, catalog=data.catalog, rules_backend="builtin").rules_engine("estimate").name == "builtin"
+    builtin = api.Data(knowledge=data.knowledge, catalog=data.catalog, rules_backend="builtin")
+    assert builtin.rules_engine("estimate").name == "builtin"
     with pytest.raises(InputError, match="rules backend 'fastest'"):
         api.load(rules_backend="fastest")
 

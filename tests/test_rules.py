@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from advisor import api, engine, ruletest
 from advisor.errors import InputError
-from advisor.facts import FACT_TYPES, render_message
-from advisor.facts import assemble
+from advisor.facts import FACT_TYPES, assemble, render_message
 from advisor.predict import predict
 from advisor.types import Condition, When, accepted_levels
 

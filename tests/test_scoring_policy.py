@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from advisor import api
 from advisor.errors import InputError
-from advisor.facts import FactValue, Facts
+from advisor.facts import Facts, FactValue
 from advisor.knowledge import load_knowledge
 from advisor.scoring import criterion_score
 from advisor.types import Metrics, accepted_levels
@@ -116,13 +116,15 @@ def test_every_numeric_curve_is_bounded_and_monotone_between_its_ends(criterion,
     (r"  budget: 2\n", "  budjet: 2\n", "default_weights.budjet: not a criterion declared under criteria"),
     (r"      - fact: daily_wait_min", "      - fact: daily_wait_mins",
      "criteria.build.terms.0.fact: unknown fact 'daily_wait_mins' (did you mean 'daily_wait_min'?)"),
-    (r"    combine: mean", "    combine: average", "criteria.portability.combine: Input should be 'min', 'mean' or 'max'"),
+    (r"    combine: mean", "    combine: average",
+     "criteria.portability.combine: Input should be 'min', 'mean' or 'max'"),
     (r"\[\[-8, 0\], \[0, 40\], \[4, 100\]\]", "[[0, 40], [-8, 0], [4, 100]]",
      "points: values must increase strictly"),
     (r"curve: \{points: \[\[0.5, 0\], \[1.0, 100\]\]\}", "curve: {points: [[0.5, 0], [1.0, 120]]}",
      "score 120.0 is outside 0-100"),
     (r"  memory: 3\n", "  memory: .nan\n", "default_weights.memory: nan is not a finite number"),
-    (r"        curve: \{levels: &os_levels", "        curvee: {levels: &os_levels", "criteria.os.terms.0.curve: Field required"),
+    (r"        curve: \{levels: &os_levels", "        curvee: {levels: &os_levels",
+     "criteria.os.terms.0.curve: Field required"),
     (r"    applies_when: profile.has_budget", "    applies_when: budget_ratio", "'budget_ratio' is not a bool fact"),
 ])
 def test_a_broken_scoring_policy_is_one_line_naming_file_line_and_field(knowledge_copy, pattern, replacement, message):

@@ -89,7 +89,8 @@ def test_missing_folder_is_an_error(tmp_path):
 def test_override_changes_one_block_and_keeps_the_rest(tmp_path, rec):
     builtin = RENDERERS["markdown"].recommendation(rec, 3, Templates())
     folder = _folder(tmp_path, "recommendation.md.j2",
-                     '{% extends "default:recommendation.md.j2" %}\n{% block sources %}Sources: ask me.\n{% endblock %}\n')
+                     '{% extends "default:recommendation.md.j2" %}\n'
+                     '{% block sources %}Sources: ask me.\n{% endblock %}\n')
     changed = RENDERERS["markdown"].recommendation(rec, 3, Templates(folder))
     assert "## Sources" in builtin
     assert changed == builtin[:builtin.index("## Sources")] + "Sources: ask me.\n"
@@ -97,7 +98,8 @@ def test_override_changes_one_block_and_keeps_the_rest(tmp_path, rec):
 
 def test_override_of_the_per_machine_block_sees_the_machine(tmp_path, rec):
     folder = _folder(tmp_path, "recommendation.md.j2",
-                     '{% extends "default:recommendation.md.j2" %}{% block machine %}* {{ s.rank }} {{ s.id }}\n{% endblock %}')
+                     '{% extends "default:recommendation.md.j2" %}'
+                     '{% block machine %}* {{ s.rank }} {{ s.id }}\n{% endblock %}')
     text = RENDERERS["markdown"].recommendation(rec, 2, Templates(folder))
     assert f"* 1 {rec.ranked[0].machine_config}\n* 2 {rec.ranked[1].machine_config}\n" in text
     assert text.startswith("# Laptops for") and "## Sources" in text and "## 1." not in text

@@ -11,14 +11,16 @@ from advisor.types import Recommendation, Score
 
 def _rows(scores: list[Score], ranked: bool) -> list[list[object]]:
     names = [name for name, _ in criteria_columns(scores)]
-    header = ["rank", "id", "machine", "label", "total", "criteria_assessed", "disqualified_by", "price", "currency",
-              *names, *HEADLINE_METRICS]
+    header: list[object] = ["rank", "id", "machine", "label", "total", "criteria_assessed", "disqualified_by",
+                            "price", "currency", *names, *HEADLINE_METRICS]
     rows: list[list[object]] = [header]
     for index, score in enumerate(scores):
         criteria = {c.criterion: c.score for c in score.criteria}
-        metrics = [None if score.metrics.value(m) is None else round(score.metrics.value(m), 3) for m in HEADLINE_METRICS]
+        values = [score.metrics.value(m) for m in HEADLINE_METRICS]
+        metrics = [None if value is None else round(value, 3) for value in values]
         rows.append([index + 1 if ranked else "", score.machine_config, score.machine_id, score.label, score.total,
-                     f"{score.assessed_count} of {score.weighted_count}", " ".join(score.disqualified_by), score.price.amount if score.price else "",
+                     f"{score.assessed_count} of {score.weighted_count}", " ".join(score.disqualified_by),
+                     score.price.amount if score.price else "",
                      score.price.currency if score.price else "",
                      *["" if criteria[c] is None else criteria[c] for c in names],
                      *["" if m is None else m for m in metrics]])

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from advisor.facts import assemble, hardware_facts
 from advisor.render.base import quantity_dict, score_dict
 from advisor.render.templating import Templates
-from advisor.facts import assemble, hardware_facts
 from advisor.types import Knowledge, MachineConfig, Profile, Score
+
 
 def hardware_fields(mc: MachineConfig, profile: Profile, score: Score, knowledge: Knowledge) -> list[dict[str, Any]]:
     """Every hardware fact of the registry this configuration has, with its source and confidence."""
@@ -20,12 +21,13 @@ def hardware_fields(mc: MachineConfig, profile: Profile, score: Score, knowledge
     return rows
 
 
-def explain_data(score: Score, mc: MachineConfig, profile: Profile, knowledge: Knowledge, evidence: str) -> dict[str, Any]:
+def explain_data(score: Score, mc: MachineConfig, profile: Profile, knowledge: Knowledge,
+                 evidence: str) -> dict[str, Any]:
     quantities = []
     for name, quantity in score.metrics.quantities.items():
         quantities.append({**quantity.model_dump(mode="json"), **quantity_dict(quantity), "name": name})
     hardware = hardware_fields(mc, profile, score, knowledge)
-    cited = set()
+    cited: set[str] = set()
     for q in quantities:
         for i in q["inputs"]:
             cited.update(s for s in (i["source"] or "").split(",") if s in knowledge.sources)
@@ -36,7 +38,8 @@ def explain_data(score: Score, mc: MachineConfig, profile: Profile, knowledge: K
         cited.update(i.source for i in criterion.inputs if i.source in knowledge.sources)
     return {"score": score_dict(score), "hardware": hardware, "quantities": quantities, "evidence": evidence,
             "profile": profile.model_dump(mode="json", exclude_none=True), "cited": sorted(cited),
-            "sources": {sid: knowledge.sources[sid].model_dump(mode="json", exclude_none=True) for sid in sorted(cited)}}
+            "sources": {sid: knowledge.sources[sid].model_dump(mode="json", exclude_none=True)
+                        for sid in sorted(cited)}}
 
 
 def explain_markdown(explained: dict[str, Any], templates: Templates) -> str:

@@ -33,7 +33,8 @@ NOTES: dict[tuple[str, str], str] = {
 
 def choices(name: str, values: Iterable[str]) -> type[StrEnum]:
     """An Enum whose members are the values themselves (`Enum("json") == "json"`)."""
-    return StrEnum(name, {value: value for value in values})
+    # mypy types a call of the functional Enum API as a member, not the new class it returns.
+    return StrEnum(name, {value: value for value in values})  # type: ignore[return-value]
 
 
 def spoken(values: Iterable[str]) -> str:

@@ -30,7 +30,8 @@ def summary(m: Measurements) -> dict[str, Any]:
         "packages": {"own": len(m.own_packages), "test_only": len(m.test_only_packages),
                      "with_tests": len(m.test_packages), "vendored": len(tree.vendored),
                      "any_platform": sum(1 for p in tree.packages.values() if p.code(None))},
-        "lines": {"own": m.own_lines, "generated": m.generated_lines, "tests": m.test_lines, "vendored": m.vendored_lines},
+        "lines": {"own": m.own_lines, "generated": m.generated_lines, "tests": m.test_lines,
+                  "vendored": m.vendored_lines},
         "tests": {"files": m.test_files, "tests": m.tests, "benchmarks": m.benchmarks, "fuzz_targets": m.fuzz_targets},
         "cgo_packages": m.cgo_packages,
         "platform_specific_files": dict(m.platform_files.most_common()),
@@ -104,14 +105,19 @@ def profile_table(profile: Profile, m: Measurements) -> str:
     s = summary(m)
     lines = [
         f"modules: {', '.join(mod['path'] for mod in s['modules'])}; requirements direct "
-        f"{sum(mod['direct_requirements'] for mod in s['modules'])}, indirect {sum(mod['indirect_requirements'] for mod in s['modules'])}; "
+        f"{sum(mod['direct_requirements'] for mod in s['modules'])}, "
+        f"indirect {sum(mod['indirect_requirements'] for mod in s['modules'])}; "
         f"go.sum pins {sum(mod['go_sum_module_versions'] or 0 for mod in s['modules'])} module versions",
         f"packages: {s['packages']['own']} own ({s['packages']['any_platform']} for any platform), "
-        f"{s['packages']['test_only']} test-only, {s['packages']['vendored']} vendored; lines: {s['lines']['own']:,} own, "
+        f"{s['packages']['test_only']} test-only, {s['packages']['vendored']} vendored; "
+        f"lines: {s['lines']['own']:,} own, "
         f"{s['lines']['generated']:,} generated, {s['lines']['tests']:,} test, {s['lines']['vendored']:,} vendored",
-        f"tests: {m.test_files:,} test files with {m.tests:,} tests, {m.benchmarks:,} benchmarks, {m.fuzz_targets:,} fuzz targets",
-        f"dependencies: {s['dependencies']['standard_library']} standard library + {s['dependencies']['third_party']} third-party "
-        f"packages, {s['dependencies']['lines']:,} lines (found in {s['dependencies']['found_in'] or 'nothing on disk'})",
+        f"tests: {m.test_files:,} test files with {m.tests:,} tests, {m.benchmarks:,} benchmarks, "
+        f"{m.fuzz_targets:,} fuzz targets",
+        f"dependencies: {s['dependencies']['standard_library']} standard library + "
+        f"{s['dependencies']['third_party']} third-party "
+        f"packages, {s['dependencies']['lines']:,} lines "
+        f"(found in {s['dependencies']['found_in'] or 'nothing on disk'})",
     ]
     if m.cgo_packages:
         lines.append("cgo: " + "; ".join(f"{p} ({len(d)} #cgo)" for p, d in list(m.cgo_packages.items())[:6])
@@ -124,7 +130,8 @@ def profile_table(profile: Profile, m: Measurements) -> str:
         lines.append(f"go:generate: {m.generate_directives} directives; " +
                      ", ".join(f"{k} {v}" for k, v in m.generators.most_common(8)))
     if s["nested_modules"]:
-        lines.append(f"nested modules not scanned (scan them, or list them in go.work): {', '.join(s['nested_modules'][:5])}")
+        lines.append("nested modules not scanned (scan them, or list them in go.work): "
+                     f"{', '.join(s['nested_modules'][:5])}")
     if s["helm_charts"]:
         lines.append("helm charts: " + ", ".join(c["chart"] for c in s["helm_charts"][:5]))
     if s["goreleaser"]:

@@ -11,6 +11,7 @@ from advisor.render.base import criteria_columns, fmt
 from advisor.render.templating import Templates
 from advisor.types import Recommendation, Score
 
+
 def _console(width: int = 100) -> tuple[Console, io.StringIO]:
     buffer = io.StringIO()
     return Console(file=buffer, width=width, color_system=None, force_terminal=False, legacy_windows=False), buffer

@@ -95,7 +95,8 @@ class _Sandbox(SandboxedEnvironment):
             for sequence, count in ((left, right), (right, left)):
                 if (isinstance(sequence, (str, list, tuple)) and isinstance(count, int)
                         and len(sequence) * count > MAX_SIZE):
-                    raise SecurityError(f"`*` would make {len(sequence) * count:,} items; templates may make {MAX_SIZE:,}")
+                    raise SecurityError(f"`*` would make {len(sequence) * count:,} items; "
+                                        f"templates may make {MAX_SIZE:,}")
             return operator.mul(left, right)
         if (isinstance(left, int) and isinstance(right, int) and right > 0
                 and abs(left).bit_length() * right > MAX_POWER_BITS):
@@ -143,7 +144,7 @@ class Templates:
             raise
         except jinja2.TemplateSyntaxError as error:
             raise InputError(f"{error.filename or error.name}:{error.lineno}: template syntax error: "
-                             f"{_one_line(error.message)}") from error
+                             f"{_one_line(error.message or '')}") from error
         except jinja2.TemplateNotFound as error:
             where = ", ".join(str(f) for f in (self.folder, self.builtin) if f is not None)
             raise InputError(f"{self._where(error, name)}: template {error.name!r} not found in {where}") from error

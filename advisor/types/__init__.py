@@ -1,22 +1,6 @@
 """Immutable value types by domain (no I/O): provenance, hardware, knowledge, scoring, profile, results."""
-from advisor.types.provenance import (
-    ADVISOR_ESTIMATE,
-    CONFIDENCE_ORDER,
-    Confidence,
-    DEFAULT_EVIDENCE,
-    DateText,
-    EVIDENCE_CHOICES,
-    EVIDENCE_ORDER,
-    EvidenceLevel,
-    FieldNote,
-    Frozen,
-    Record,
-    Sourced,
-    accepted_levels,
-    confidence_rank,
-    weakest,
-)
 from advisor.types.hardware import (
+    OS_LEVEL_ORDER,
     Arch,
     Catalog,
     Configuration,
@@ -27,7 +11,6 @@ from advisor.types.hardware import (
     Machine,
     MachineConfig,
     Nand,
-    OS_LEVEL_ORDER,
     OsLevel,
     OsName,
     OsSupportEntry,
@@ -37,20 +20,12 @@ from advisor.types.hardware import (
     SsdCapacity,
     Storage,
 )
-from advisor.types.scoring import (
-    Criterion,
-    CriterionPolicy,
-    Curve,
-    Fallback,
-    Scoring,
-    Term,
-)
 from advisor.types.knowledge import (
+    OPERATORS,
     Coefficient,
     Condition,
     Effect,
     Knowledge,
-    OPERATORS,
     Rule,
     Source,
     When,
@@ -60,6 +35,23 @@ from advisor.types.profile import (
     Container,
     Profile,
 )
+from advisor.types.provenance import (
+    ADVISOR_ESTIMATE,
+    CONFIDENCE_ORDER,
+    DEFAULT_EVIDENCE,
+    EVIDENCE_CHOICES,
+    EVIDENCE_ORDER,
+    Confidence,
+    DateText,
+    EvidenceLevel,
+    FieldNote,
+    Frozen,
+    Record,
+    Sourced,
+    accepted_levels,
+    confidence_rank,
+    weakest,
+)
 from advisor.types.results import (
     CriterionScore,
     Finding,
@@ -68,6 +60,14 @@ from advisor.types.results import (
     Quantity,
     Recommendation,
     Score,
+)
+from advisor.types.scoring import (
+    Criterion,
+    CriterionPolicy,
+    Curve,
+    Fallback,
+    Scoring,
+    Term,
 )
 
 __all__ = [

@@ -7,11 +7,9 @@ from typing import Any, Literal, get_args
 
 from pydantic import Field, StrictBool, model_validator
 
+from advisor.types.profile import Profile
 from advisor.types.provenance import Confidence, DateText, Frozen
-
 from advisor.types.scoring import Criterion, Scoring
-
-
 
 SourceKind = Literal["vendor-spec", "datasheet", "vendor-claim", "secondary", "aggregator", "review", "go-source",
                      "go-doc", "docs", "commit", "article", "news", "news-leak", "blog", "forum", "measurement",
@@ -67,7 +65,8 @@ class Source(Frozen):
 
     @model_validator(mode="after")
     def _locatable(self) -> "Source":
-        if not (self.url or (self.repo and self.path)) and self.kind not in ("measurement", "derivation", "policy", "article"):
+        if not (self.url or (self.repo and self.path)) and self.kind not in ("measurement", "derivation", "policy",
+                                                                             "article"):
             raise ValueError("url: a source needs a url, or repo and path")
         return self
 
@@ -86,7 +85,8 @@ class Coefficient(Frozen):
     @model_validator(mode="after")
     def _estimate_explained(self) -> "Coefficient":
         if self.confidence in ("estimate", "refuted") and not (self.derivation or self.refuted_by):
-            raise ValueError("derivation: an estimate or refuted coefficient must say how it was derived or why it is wrong")
+            raise ValueError("derivation: an estimate or refuted coefficient must say how it was derived "
+                             "or why it is wrong")
         return self
 
 
@@ -190,7 +190,7 @@ class Knowledge:
     sources: dict[str, Source]
     coefficients: dict[str, Coefficient]
     rules: tuple[Rule, ...]
-    presets: dict[str, "Profile"]  # noqa: F821 - advisor.types.profile imports this module
+    presets: dict[str, Profile]
     scoring: Scoring
     root: Path
     # rule id -> its message template, compiled once in the sandbox at load time

@@ -6,8 +6,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from advisor.types.hardware import Arch, OsName
-from advisor.types.scoring import Criterion
 from advisor.types.provenance import Frozen
+from advisor.types.scoring import Criterion
 
 
 class Budget(Frozen):

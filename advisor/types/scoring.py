@@ -6,6 +6,7 @@ each number. A criterion is declared once there, so adding one is mostly data.
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -47,7 +48,7 @@ class Curve(Frozen):
                 if not 0 <= score <= 100:
                     raise ValueError(f"points: score {score} is outside 0-100")
             xs = [x for x, _ in self.points]
-            if any(b <= a for a, b in zip(xs, xs[1:])):
+            if any(b <= a for a, b in pairwise(xs)):
                 raise ValueError("points: values must increase strictly from one point to the next")
             if self.beyond == "inverse" and xs[-1] <= 0:
                 raise ValueError("beyond: inverse needs a positive last value")
@@ -75,7 +76,7 @@ class Curve(Frozen):
         if x >= points[-1][0]:
             last_x, last_score = points[-1]
             return last_score * last_x / x if self.beyond == "inverse" else last_score
-        for (x0, s0), (x1, s1) in zip(points, points[1:]):
+        for (x0, s0), (x1, s1) in pairwise(points):
             if x0 <= x <= x1:
                 return s0 + (s1 - s0) * (x - x0) / (x1 - x0)
         raise AssertionError("unreachable: x lies between the first and last point")
