@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from advisor import api
-from advisor.render import RENDERERS
 from conftest import edit_first
 from test_cli import run
+
+from advisor import api
+from advisor.render import RENDERERS
 
 CONNECTIVITY = '''  connectivity:
     short: conn

@@ -28,6 +28,13 @@ def _line_of(path: Path, pattern: str) -> int:
     return text.count("\n", 0, match.end()) + 1
 
 
+def _relabel(path: Path, record_id: str, key: str, old: str, new: str) -> int:
+    """Change one record's `key: old` to `key: new`; the line of the changed key."""
+    block = rf"id: {re.escape(record_id)}\n(?:    .*\n)*?    {key}: "
+    edit_first(path, rf"({block}){old}", rf"\g<1>{new}")
+    return _line_of(path, block + new)
+
+
 def test_the_kind_mapping_is_declared_once_for_every_kind():
     assert kinds_supporting("documented") == ("vendor-spec", "datasheet", "go-source", "go-doc", "docs", "commit")
     # A review is evidence of what it measured, not a statement of fact.
@@ -40,8 +47,7 @@ def test_the_kind_mapping_is_declared_once_for_every_kind():
 
 def test_a_policy_rule_labelled_documented_is_rejected_with_file_and_line(knowledge_copy):
     path = knowledge_copy / "rules" / "budget.yaml"
-    edit_first(path, r"(id: budget.over\n(?:    .*\n)*?    confidence: )estimate", r"\1documented")
-    line = _line_of(path, r"id: budget.over\n(?:    .*\n)*?    confidence: documented")
+    line = _relabel(path, "budget.over", "confidence", "estimate", "documented")
     assert _load_error(knowledge_copy) == (
         f"{path}:{line}: budget.over.confidence: documented but its sources (advisor-policy) are only policy "
         f"notes; documented needs a source of kind vendor-spec, datasheet, go-source, go-doc, docs or commit")
@@ -57,8 +63,7 @@ def test_a_rule_citing_estimates_labelled_measured_is_rejected(knowledge_copy):
 
 def test_an_estimated_coefficient_labelled_documented_is_rejected(knowledge_copy):
     path = knowledge_copy / "coefficients.yaml"
-    edit_first(path, r"(id: cpu.allcore_clock_ratio\n(?:    .*\n)*?    confidence: )estimate", r"\1documented")
-    line = _line_of(path, r"id: cpu.allcore_clock_ratio\n(?:    .*\n)*?    confidence: documented")
+    line = _relabel(path, "cpu.allcore_clock_ratio", "confidence", "estimate", "documented")
     assert _load_error(knowledge_copy) == (
         f"{path}:{line}: cpu.allcore_clock_ratio.confidence: documented but its sources (advisor-estimates) are "
         f"only derivation notes; documented needs a source of kind vendor-spec, datasheet, go-source, go-doc, "
@@ -103,8 +108,7 @@ def test_a_judgement_threshold_cannot_be_documented(knowledge_copy):
 
 def test_a_documented_limit_needs_a_primary_source(knowledge_copy):
     path = knowledge_copy / "rules" / "portability.yaml"
-    edit_first(path, r"(id: portability.heavy-for-travel\n(?:    .*\n)*?    threshold: )policy", r"\1documented-limit")
-    line = _line_of(path, r"id: portability.heavy-for-travel\n(?:    .*\n)*?    threshold: documented-limit")
+    line = _relabel(path, "portability.heavy-for-travel", "threshold", "policy", "documented-limit")
     assert _load_error(knowledge_copy) == (
         f"{path}:{line}: portability.heavy-for-travel.threshold: documented-limit, but its sources (advisor-policy) "
         f"are only policy notes; documented needs a source of kind vendor-spec, datasheet, go-source, go-doc, "

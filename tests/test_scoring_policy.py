@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import edit_first
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +14,6 @@ from advisor.facts import Facts, FactValue
 from advisor.knowledge import load_knowledge
 from advisor.scoring import criterion_score
 from advisor.types import Metrics, accepted_levels
-from conftest import edit_first
 
 DATA = api.load()
 POLICY = DATA.knowledge.scoring
