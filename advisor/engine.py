@@ -217,8 +217,8 @@ def evaluate(backend: Backend, knowledge: Knowledge, facts: Facts,
              accepted: frozenset[str]) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
     """(applied, withheld) findings for one fact set; effects are applied later by scoring.
 
-    A finding is as sure as the weakest of its rule and every fact it read; one weaker than the
-    accepted evidence is withheld (shown by explain, never applied).
+    A finding is as sure as the weakest of its rule, every fact it read and every coefficient it uses;
+    one weaker than the accepted evidence is withheld (shown by explain, never applied).
     """
     plain = facts.plain()
     rules = knowledge.rules_by_id
@@ -227,7 +227,9 @@ def evaluate(backend: Backend, knowledge: Knowledge, facts: Facts,
     for rule_id in backend.fired(plain):
         rule = rules[rule_id]
         reads = knowledge.rule_reads[rule_id]
-        confidence = weakest(rule.confidence, *(facts.confidence(name) for name in reads))
+        # as sure as the weakest of the rule, the facts it read and the coefficients it uses
+        confidence = weakest(rule.confidence, *(facts.confidence(name) for name in reads),
+                             *(knowledge.coefficients[cid].confidence for cid in rule.uses))
         finding = Finding(rule_id=rule.id, criterion=rule.criterion, effect=rule.effect, severity=rule.severity,
                           confidence=confidence, rule_confidence=rule.confidence,
                           threshold=rule.threshold, reads=reads,

@@ -146,3 +146,14 @@ def test_the_perturbation_does_change_scores_under_the_default_evidence():
         after = api.score_configs([changed], profile, PERTURBED["documented"])[0]
         moved += _visible(after) != _visible(before)
     assert moved >= len(CONFIGS[::9]) // 2
+
+
+def test_a_finding_is_no_surer_than_the_coefficients_its_rule_uses():
+    # platform.amd64-images-on-arm64 cites Docker's documentation, but "several times slower" is the
+    # estimated platform.emulation_slowdown it uses.
+    mc = DATA.catalog.find_configs("apple-macbook-air-13-m1-2020")[0]
+    score = api.score_configs([mc], DATA.knowledge.presets["platform"], DATA)[0]
+    finding = next(f for f in score.findings if f.rule_id == "platform.amd64-images-on-arm64")
+    assert finding.rule_confidence == "documented"
+    assert DATA.knowledge.coefficient("platform.emulation_slowdown").confidence == "estimate"
+    assert finding.confidence == "estimate"
