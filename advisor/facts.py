@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from advisor.predict import primary_os, primary_os_sourced, recorded_price
+from advisor.predict import primary_os_sourced, recorded_price
 from advisor.types import (
     Condition,
     Container,
@@ -74,7 +74,7 @@ class FactSpec:
     read: Reader
     # The numeric model reads this hardware field itself (tests check this flag against predict).
     model_input: bool = False
-    # A fact computed from others (os.best_level from os.*): db check counts the others instead.
+    # A fact computed from others (os.primary from os.*): db check counts the others instead.
     derived_from: tuple[str, ...] = ()
 
 
@@ -185,11 +185,12 @@ def _race_supported(ctx: FactContext) -> FactValue | None:
     if not isinstance(platforms.value, dict):
         raise TypeError("coefficient go.race.platforms is a single number; race_supported needs a table of "
                         "GOOS/GOARCH pairs")
-    os_name = primary_os(ctx.mc, ctx.profile)
-    goos = {"macos": "darwin", "linux": "linux", "windows": "windows"}[os_name]
+    # which OS it runs is part of the answer: as sure as the OS choice, the CPU record and the table
+    os_choice = primary_os_sourced(ctx.mc, ctx.profile)
+    goos = {"macos": "darwin", "linux": "linux", "windows": "windows"}[os_choice.value]
     supported = f"{goos}/{ctx.mc.cpu.arch}" in platforms.value
-    return FactValue(supported, weakest(platforms.confidence, ctx.mc.cpu.confidence), ",".join(platforms.sources),
-                     f"{goos}/{ctx.mc.cpu.arch} in go.race.platforms")
+    return FactValue(supported, weakest(platforms.confidence, ctx.mc.cpu.confidence, os_choice.confidence),
+                     ",".join(platforms.sources), f"{goos}/{ctx.mc.cpu.arch} in go.race.platforms")
 
 
 def fsync_heavy(container: Container) -> bool:

@@ -6,10 +6,11 @@ one is left out and the basis says so. Findings weaker than the accepted evidenc
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+import statistics
+from typing import Any, Callable, Iterable, Mapping
 
 from advisor.errors import InputError
-from advisor.facts import FACTS, Facts, did_you_mean
+from advisor.facts import FACTS, Facts, FactValue, did_you_mean
 from advisor.predict import recorded_price
 from advisor.types import (
     CriterionPolicy,
@@ -50,6 +51,20 @@ def _missing_reason(name: str, metrics: Metrics) -> str:
     return f"{name} is not in the database"
 
 
+_COMBINE: dict[str, Callable[[list[float]], float]] = {"min": min, "max": max, "mean": statistics.fmean}
+
+
+def _read_term(term: Term, facts: Facts, metrics: Metrics,
+               accepted: frozenset[str]) -> tuple[FactValue | None, str | None]:
+    """The term's fact if it exists and is evidenced well enough, else why not."""
+    fact = facts.get(term.fact)
+    if fact is None:
+        return None, _missing_reason(term.fact, metrics)
+    if fact.confidence is not None and fact.confidence not in accepted:
+        return None, f"{term.fact} is {fact.confidence}"
+    return fact, None
+
+
 def criterion_score(name: str, policy: CriterionPolicy, facts: Facts, metrics: Metrics,
                     findings: Iterable[Finding], withheld: Iterable[Finding], weight: float,
                     accepted: frozenset[str]) -> CriterionScore:
@@ -81,19 +96,13 @@ def criterion_score(name: str, policy: CriterionPolicy, facts: Facts, metrics: M
                 applies = facts.get(term.when)
                 if applies is None or applies.value is not True:
                     continue
-            fact = facts.get(term.fact)
-            problem = None
+            fact, problem = _read_term(term, facts, metrics, accepted)
             if fact is None:
-                problem = _missing_reason(term.fact, metrics)
-            elif fact.confidence is not None and fact.confidence not in accepted:
-                problem = f"{term.fact} is {fact.confidence}"
-            if problem is not None:
                 if term.optional:
                     notes.append(f"{term.label or term.fact} not assessed: {problem}")
-                    continue
-                reason = reason or problem
+                else:
+                    reason = reason or problem
                 continue
-            assert fact is not None
             unit = FACTS[term.fact].unit
             inputs.append(Input(name=term.fact, value=fact.value, unit=unit, source=fact.source,
                                 confidence=fact.confidence, note=fact.note))
@@ -109,7 +118,7 @@ def criterion_score(name: str, policy: CriterionPolicy, facts: Facts, metrics: M
         else:
             if not parts:  # every alternative of a `max` left out
                 return unscored("not assessed: " + "; ".join(notes))
-            base = {"min": min, "max": max}.get(policy.combine, lambda xs: sum(xs) / len(xs))(parts)
+            base = _COMBINE[policy.combine](parts)
     adjustment = sum((f.effect.bonus or 0) - (f.effect.penalty or 0) for f in own)
     levels = [i.confidence for i in inputs] + [f.confidence for f in own]
     confidence = weakest(*levels) if any(level is not None for level in levels) else None
