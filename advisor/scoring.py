@@ -6,6 +6,7 @@ one is left out and the basis says so. Findings weaker than the accepted evidenc
 """
 from __future__ import annotations
 
+import math
 import statistics
 from typing import Any, Callable, Iterable, Mapping
 
@@ -137,7 +138,9 @@ def effective_weights(scoring: Scoring, profile: Profile, overrides: Mapping[str
                 raise InputError(f"{origin}: {criterion!r} is not a criterion"
                                  f"{did_you_mean(criterion, scoring.criteria)}; "
                                  f"criteria: {', '.join(scoring.names)}")
-            weights[criterion] = weight
+            if not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
+                raise InputError(f"{origin}: {criterion}={weight} must be a finite number, not negative")
+            weights[criterion] = float(weight)
     if not any(weight > 0 for weight in weights.values()):
         raise InputError("weights: at least one criterion needs a positive weight")
     return weights

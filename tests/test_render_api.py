@@ -51,10 +51,14 @@ def test_json_writer_refuses_non_finite_numbers_and_says_where(value):
     assert issubclass(OutputError, InputError)  # one line, exit 2 in the CLI
 
 
-def test_a_nan_weight_does_not_reach_json_as_nan(data):
-    rec = api.recommend("microservice", data=data, weights={"build": float("nan")})
+def test_a_nan_weight_is_refused_before_anything_is_scored(data):
+    with pytest.raises(InputError, match="build=nan must be a finite number"):
+        api.recommend("microservice", data=data, weights={"build": float("nan")})
+
+
+def test_the_json_writer_refuses_nan_whatever_reaches_it():
     with pytest.raises(OutputError, match="not a finite number"):
-        RENDERERS["json"].recommendation(rec)
+        json_text({"weights": {"build": float("nan")}})
 
 
 def test_explain_is_the_data_the_command_renders(data):

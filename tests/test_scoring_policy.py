@@ -151,4 +151,6 @@ def test_weights_must_name_criteria_and_leave_one_positive():
         api.recommend("learning", weights=zero, data=DATA)
     for bad in ("build=nan", "build=inf", "build=-1"):
         with pytest.raises(InputError, match="must be a finite number"):
-            api.parse_weights(bad)
+            api.recommend("learning", weights=bad, data=DATA)
+    with pytest.raises(InputError, match="must be a finite number"):
+        api.recommend("learning", weights={"build": float("nan")}, data=DATA)
