@@ -27,6 +27,8 @@ class Closure:
     found_in: dict[str, int] = field(default_factory=dict)     # location kind -> packages
     unresolved: dict[str, str] = field(default_factory=dict)   # import path -> module path (or "")
     goroot: Path | None = None
+    # package (own or dependency) -> the packages it imports, as resolved names (vendor/... for std's copies)
+    imports: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def packages(self) -> int:
@@ -181,32 +183,42 @@ def import_closure(tree: Tree, platform: Platform, environ: dict[str, str] | Non
     closure = Closure(goroot=resolver.goroot)
     own = {path: p for path, p in tree.packages.items() if p.code(platform)}
     scanning_std = any(m.module == "std" for m in tree.modules)
-    queue = [(i, scanning_std) for p in own.values() for i in sorted(_imports(p, platform))]
+    queue = [(i, scanning_std, path) for path, p in own.items() for i in sorted(_imports(p, platform))]
+    for path in own:
+        closure.imports[path] = set()
     seen: set[str] = set(own)
-    tried: set[tuple[str, bool]] = set()
+    # (import path, importer is std) -> the resolved package name, or None when no code was found
+    resolved: dict[tuple[str, bool], str | None] = {}
     while queue:
-        import_path, importer_std = queue.pop()
-        if import_path in PSEUDO_IMPORTS or (import_path, importer_std) in tried:
+        import_path, importer_std, importer = queue.pop()
+        if import_path in PSEUDO_IMPORTS:
             continue
-        tried.add((import_path, importer_std))
-        if resolver.is_own(import_path):
-            continue  # an own package with no code for this platform is not a dependency
-        located = resolver.locate(import_path, importer_std)
-        if located is None:
-            closure.unresolved[import_path] = "" if _is_std(import_path) else (resolver.module_of(import_path) or "")
-            continue
-        where, folder = located
-        # std's own copies of golang.org/x packages are distinct packages ("vendor/golang.org/x/...")
-        if where == "goroot" and not _is_std(import_path):
-            import_path = f"vendor/{import_path}"
-        if import_path in seen:
-            continue
-        seen.add(import_path)
-        package = _read_package(import_path, folder)
-        code = package.code(platform)
-        lines = sum(f.lines for f in code)
-        std = _is_std(import_path) or where == "goroot"
-        (closure.std if std else closure.third_party)[import_path] = lines
-        closure.found_in[where] = closure.found_in.get(where, 0) + 1
-        queue.extend((i, std) for i in sorted(_imports(package, platform)))
+        key = (import_path, importer_std)
+        if key not in resolved:
+            resolved[key] = None
+            if resolver.is_own(import_path):
+                # an own package with no code for this platform is not a dependency; one with code is an edge
+                resolved[key] = import_path if import_path in own else None
+            else:
+                located = resolver.locate(import_path, importer_std)
+                if located is None:
+                    closure.unresolved[import_path] = ("" if _is_std(import_path)
+                                                       else (resolver.module_of(import_path) or ""))
+                else:
+                    where, folder = located
+                    # std's own copies of golang.org/x packages are distinct packages ("vendor/golang.org/x/...")
+                    name = f"vendor/{import_path}" if where == "goroot" and not _is_std(import_path) else import_path
+                    resolved[key] = name
+                    if name not in seen:
+                        seen.add(name)
+                        package = _read_package(name, folder)
+                        code = package.code(platform)
+                        std = _is_std(name) or where == "goroot"
+                        (closure.std if std else closure.third_party)[name] = sum(f.lines for f in code)
+                        closure.found_in[where] = closure.found_in.get(where, 0) + 1
+                        closure.imports[name] = set()
+                        queue.extend((i, std, name) for i in sorted(_imports(package, platform)))
+        target = resolved[key]
+        if target is not None and target != importer:
+            closure.imports[importer].add(target)
     return closure

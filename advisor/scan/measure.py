@@ -9,6 +9,7 @@ from pathlib import Path
 
 from advisor.scan.buildfiles import BuildSetup, read_build_setup, summarize_generators
 from advisor.scan.constraints import KNOWN_ARCH, KNOWN_OS, Platform, file_name_platform
+from advisor.scan.critical_path import CriticalPath, critical_path
 from advisor.scan.deps import Closure, import_closure
 from advisor.scan.golist import GoListResult, go_list_deps
 from advisor.scan.tree import Progress, Tree, walk_tree
@@ -46,6 +47,15 @@ class Measurements:
     @property
     def module_paths(self) -> list[str]:
         return [m.module for m in self.tree.modules]
+
+    def compiled_lines(self) -> dict[str, int]:
+        """Lines of every package a cold build compiles: the own packages' code and the whole import closure."""
+        own = {path: sum(f.lines for f in self.tree.packages[path].code(self.platform)) for path in self.own_packages}
+        return {**self.closure.std, **self.closure.third_party, **own}
+
+    def critical_path(self) -> CriticalPath:
+        """The heaviest chain of compiles, by lines, through own packages and their dependencies."""
+        return critical_path(self.compiled_lines(), self.closure.imports)
 
 
 def measure(tree: Tree, platform: Platform, environ: dict[str, str] | None = None) -> Measurements:

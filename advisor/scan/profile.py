@@ -35,6 +35,13 @@ def _evidence_list(items: list, limit: int = 3) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
+def _chain_text(chain: tuple[str, ...], ends: int = 5) -> str:
+    """a -> b -> ... -> z, both ends of a long chain kept."""
+    if len(chain) <= 2 * ends + 1:
+        return " -> ".join(chain)
+    return " -> ".join(chain[:ends]) + f" -> ({len(chain) - 2 * ends} more) -> " + " -> ".join(chain[-ends:])
+
+
 def _platform_arch(platform: str | None) -> str | None:
     if not platform:
         return None
@@ -118,6 +125,15 @@ def scanned_profile(m: Measurements, knowledge: Knowledge,
         origin["std_packages"] = origin["std_lines"] = (
             "no Go installation found: the model uses go.build.std_packages_typical and go.build.std_lines_typical "
             "(estimates)")
+    path = m.critical_path()
+    if c.goroot is not None and path.total_lines:
+        # without the standard library on disk the chain would miss its longest part (runtime -> ... -> net/http)
+        fields["critical_path_share"] = round(path.share, 3)
+        origin["critical_path_share"] = (f"scan: the heaviest chain of imports by lines, {path.lines:,} of "
+                                         f"{path.total_lines:,} compiled lines: {_chain_text(path.chain)}")
+    else:
+        origin["critical_path_share"] = ("no Go installation found: the model uses "
+                                         "go.build.critical_path_share_typical (measured on std)")
     missing = sorted(c.unresolved_modules())
     if missing:
         per_module, _ = _default(knowledge, "scan.packages_per_dependency_module")

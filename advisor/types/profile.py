@@ -40,6 +40,9 @@ class Profile(Frozen):
                                      "unset: the go.build.std_packages_typical coefficient")
     std_lines: int | None = Field(default=None, ge=0, description="lines of those packages; "
                                   "unset: the go.build.std_lines_typical coefficient")
+    critical_path_share: float | None = Field(default=None, ge=0, le=1,
+                                              description="share of compiled lines on the longest chain of package "
+                                                          "compiles; unset: go.build.critical_path_share_typical")
     test_packages: int = Field(default=0, ge=0)
     edit_builds_per_day: int = Field(ge=0, le=2000)
     changed_packages_per_edit: float = Field(default=2, ge=1)
