@@ -34,9 +34,15 @@ def test_build_score_halves_at_twenty_minutes_a_day(wait_min, score):
     assert score_of("build", daily_wait_min=wait_min) == pytest.approx(score, abs=0.05)
 
 
-@pytest.mark.parametrize("headroom_gb, score", [(-10, 0), (-8, 0), (-4, 20), (0, 40), (2, 70), (4, 100), (12, 100)])
-def test_memory_score_is_40_when_the_peak_just_fits_and_100_with_4_gb_free(headroom_gb, score):
+@pytest.mark.parametrize("headroom_gb, score", [(-10, 0), (-8, 0), (-4, 20), (0, 40), (2, 55), (4, 70), (8, 85),
+                                                (12, 92.5), (16, 100), (40, 100)])
+def test_memory_score_is_40_when_the_peak_just_fits_and_keeps_rising_to_16_gb_free(headroom_gb, score):
     assert score_of("memory", memory_headroom_gb=headroom_gb) == pytest.approx(score)
+
+
+def test_with_a_peak_near_16_gb_32_gb_beats_24_gb():
+    peak = 15.5
+    assert score_of("memory", memory_headroom_gb=32 - peak) > score_of("memory", memory_headroom_gb=24 - peak)
 
 
 @pytest.mark.parametrize("free_gb, years, score", [(200, 10, 100), (100, 10, 50), (200, 5, 50), (50, 2, 20),
@@ -118,7 +124,7 @@ def test_every_numeric_curve_is_bounded_and_monotone_between_its_ends(criterion,
      "criteria.build.terms.0.fact: unknown fact 'daily_wait_mins' (did you mean 'daily_wait_min'?)"),
     (r"    combine: mean", "    combine: average",
      "criteria.portability.combine: Input should be 'min', 'mean' or 'max'"),
-    (r"\[\[-8, 0\], \[0, 40\], \[4, 100\]\]", "[[0, 40], [-8, 0], [4, 100]]",
+    (r"\[\[-8, 0\], \[0, 40\], \[4, 70\]", "[[0, 40], [-8, 0], [4, 70]",
      "points: values must increase strictly"),
     (r"curve: \{points: \[\[0.5, 0\], \[1.0, 100\]\]\}", "curve: {points: [[0.5, 0], [1.0, 120]]}",
      "score 120.0 is outside 0-100"),
