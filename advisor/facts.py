@@ -268,7 +268,7 @@ REGISTRY: tuple[FactSpec, ...] = (
     _fact("cpu.boost_clock_ghz", "number", "GHz", "cpu", sourced("cpu", "boost_clock_ghz"), "maximum boost clock",
           model_input=True),
     _fact("cpu.all_core_clock_ghz", "number", "GHz", "cpu", sourced("cpu", "all_core_clock_ghz"),
-          "clock all performance cores hold together under an all-core load"),
+          "clock all performance cores hold together under an all-core load", model_input=True),
     _fact("cpu.l2_mb", "number", "MB", "cpu", sourced("cpu", "l2_mb"), "L2 cache"),
     _fact("cpu.l3_mb", "number", "MB", "cpu", sourced("cpu", "l3_mb"), "L3 cache"),
     _fact("cpu.system_level_cache_mb", "number", "MB", "cpu", sourced("cpu", "system_level_cache_mb"),

@@ -147,16 +147,45 @@ def _core_speeds(c: Calc, mc: MachineConfig) -> tuple[float, float]:
     ipc_p = c.coef("cpu.ipc", cpu.core_families.performance)
     reference = c.coef("go.build.reference_core_speed")
     single = ipc_p * boost
-    allcore = p_cores * ipc_p * boost * c.coef("cpu.allcore_clock_ratio")
+    # the CPU's own all-core figure where the database has one, else the typical ratio to its boost clock
+    allcore_ghz = (c.hw("cpu.all_core_clock_ghz", cpu.all_core_clock_ghz) if cpu.all_core_clock_ghz is not None
+                   else boost * c.coef("cpu.allcore_clock_ratio"))
+    allcore = p_cores * ipc_p * allcore_ghz
     smt_threads = max(0, threads - p_cores - e_cores)
     p_smt, e_smt = min(smt_threads, p_cores), max(0, smt_threads - p_cores)  # Zen 5c compact cores have SMT too
     if p_smt:
-        allcore += p_smt * ipc_p * boost * c.coef("cpu.allcore_clock_ratio") * c.coef("cpu.smt_yield")
+        allcore += p_smt * ipc_p * allcore_ghz * c.coef("cpu.smt_yield")
     if e_cores:
         family = cpu.core_families.efficiency or cpu.core_families.performance
         e_speed = c.coef("cpu.ipc", family) * boost * c.coef("cpu.efficiency_core_clock_ratio")
         allcore += e_cores * e_speed + e_smt * e_speed * c.coef("cpu.smt_yield")
     return single / reference, allcore / reference
+
+
+def backend_threads(processes: int, maxprocs: int, most: float) -> float:
+    """Backend threads per compile, as cmd/go's gcBackendConcurrency picks them: GOMAXPROCS when go build
+    runs one compile at a time (-p 1), else min(4, GOMAXPROCS)."""
+    return float(maxprocs) if processes == 1 else min(most, maxprocs)
+
+
+def backend_speedup(threads: float, parallel_share: float) -> float:
+    """How much faster one compile runs on `threads` backend threads: its frontend stays serial."""
+    return 1 / ((1 - parallel_share) + parallel_share / threads)
+
+
+def schedule_s(work_s: float, span_s: float, cores: float, processes: float, speedup: float,
+               overlap: float) -> float:
+    """Wall time of a build of `work_s` seconds of compiles whose longest chain takes `span_s`.
+
+    No schedule beats max(span, work / cores); Graham's greedy bound span + (work - span) / cores caps
+    any schedule that never idles a core while a compile is ready. A build pays `overlap` of the gap
+    (fitted on the Go 1.9 p x c grid). Cores a build can use: at most `processes` compiles at once, each
+    on up to `speedup` cores' worth of backend threads.
+    """
+    usable = max(1.0, min(cores, processes * speedup))
+    lower = max(span_s, work_s / usable)
+    upper = span_s + (work_s - span_s) / usable
+    return lower + overlap * (upper - lower)
 
 
 def _amdahl_seconds(work_cpu_s: float, serial: float, single: float, throughput: float) -> float:
@@ -236,14 +265,36 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
     add("sustained_clock_ratio", "ratio", "min(1, (sustained W / CPU max W)^(1/exponent))",
         lambda c: sustained_clock_ratio(c, mc))
 
-    def cold_unthrottled(c: Calc) -> float:
-        work = _total_kloc(c, profile) * c.coef("go.build.cpu_seconds_per_kloc")
-        single, throughput = c.uses(q["single_core_speed"]), c.uses(q["allcore_throughput"])
-        overhead = _packages(c, profile) * c.coef("go.build.overhead_s_per_package") / single
-        return _amdahl_seconds(work, c.coef("go.build.serial_fraction"), single, throughput) + overhead
+    def cold_work(c: Calc) -> float:
+        return _total_kloc(c, profile) * c.coef("go.build.cpu_seconds_per_kloc") / c.uses(q["single_core_speed"])
 
-    add("cold_build_unthrottled_s", "s", "kloc x CPU s/kloc x (serial/single + (1-serial)/throughput) + overhead",
-        cold_unthrottled)
+    def cold_speedup(c: Calc) -> float:
+        threads = c.hw("cpu.threads", mc.cpu.threads)
+        # go build's -p defaults to GOMAXPROCS, which defaults to the logical CPUs
+        most = backend_threads(threads, threads, c.coef("go.build.backend_concurrency_max"))
+        return backend_speedup(most, c.coef("go.build.backend_parallel_share"))
+
+    def cold_span(c: Calc) -> float:
+        share = (c.given("profile.critical_path_share", profile.critical_path_share)
+                 if profile.critical_path_share is not None else c.coef("go.build.critical_path_share_typical"))
+        return share * c.uses(q["cold_build_work_s"]) / cold_speedup(c)
+
+    def cold_unthrottled(c: Calc) -> float:
+        threads = c.hw("cpu.threads", mc.cpu.threads)
+        cores = c.uses(q["allcore_throughput"]) / c.uses(q["single_core_speed"])
+        build = schedule_s(c.uses(q["cold_build_work_s"]), c.uses(q["cold_build_span_s"]), cores, threads,
+                           cold_speedup(c), c.coef("go.build.schedule_overlap"))
+        overhead = _packages(c, profile) * c.coef("go.build.overhead_s_per_package") / c.uses(q["single_core_speed"])
+        return build + overhead
+
+    add("cold_build_work_s", "s", "compiled kloc x CPU s/kloc / single-core speed: the whole build on one core",
+        cold_work)
+    add("cold_build_span_s", "s",
+        "critical-path share x work / backend speed-up (min(4, threads) threads when go build runs compiles in "
+        "parallel): the longest chain of compiles, which no number of cores shortens", cold_span)
+    add("cold_build_unthrottled_s", "s",
+        "max(span, work/cores) + overlap x (Graham bound span + (work-span)/cores - that), cores = all-core "
+        "throughput / single-core speed; + go command overhead per package", cold_unthrottled)
     add("cold_build_s", "s", "boost window + (unthrottled - window) x ratio^-elasticity",
         lambda c: _throttled(c, mc, c.uses(q["sustained_clock_ratio"]), c.uses(q["cold_build_unthrottled_s"])))
     add("thermal_slowdown_pct", "%", "(cold build / unthrottled cold build - 1) x 100",

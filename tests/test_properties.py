@@ -143,3 +143,55 @@ def test_a_larger_measured_standard_library_never_shortens_a_cold_build(mc, prof
     before = predict(mc, small, DATA.knowledge, ACCEPTED).value("cold_build_s")
     after = predict(mc, large, DATA.knowledge, ACCEPTED).value("cold_build_s")
     assert after > before
+
+
+def _with_more_cores(mc: MachineConfig, extra: int) -> MachineConfig:
+    cpu = mc.cpu
+    more = {name: Sourced[int](value=getattr(cpu, name).value + extra, source=getattr(cpu, name).source,
+                               confidence=getattr(cpu, name).confidence, note="more cores, same speed (test)")
+            for name in ("performance_cores", "threads")}
+    return MachineConfig.model_construct(machine=mc.machine, config=mc.config, cpu=cpu.model_copy(update=more),
+                                         ssd=mc.ssd)
+
+
+def _with_sustained_power(mc: MachineConfig, watts: float) -> MachineConfig:
+    cooling = mc.machine.cooling.model_copy(update={"sustained_power_w": Sourced[float](
+        value=watts, source="advisor-estimate", confidence="estimate", note="set by the test")})
+    machine = mc.machine.model_copy(update={"cooling": cooling})
+    return MachineConfig.model_construct(machine=machine, config=mc.config, cpu=mc.cpu, ssd=mc.ssd)
+
+
+@settings(max_examples=60, deadline=None)
+@given(mc=configs, profile=profiles, extra=st.integers(1, 16))
+def test_more_cores_at_equal_speed_and_cooling_never_slow_a_build(mc, profile, extra):
+    before = predict(mc, profile, DATA.knowledge, ACCEPTED)
+    after = predict(_with_more_cores(mc, extra), profile, DATA.knowledge, ACCEPTED)
+    for name in ("cold_build_unthrottled_s", "cold_build_span_s", "edit_loop_s", "daily_wait_min"):
+        assert after.value(name) <= before.value(name) + 1e-9, name
+
+
+@settings(max_examples=60, deadline=None)
+@given(mc=configs, profile=profiles, watts=st.floats(5, 60), more=st.floats(0.5, 60))
+def test_more_sustained_power_never_slows_a_build(mc, profile, watts, more):
+    low = predict(_with_sustained_power(mc, watts), profile, DATA.knowledge, ACCEPTED)
+    high = predict(_with_sustained_power(mc, watts + more), profile, DATA.knowledge, ACCEPTED)
+    assert high.value("cold_build_s") <= low.value("cold_build_s") + 1e-9
+    assert high.value("daily_wait_min") <= low.value("daily_wait_min") + 1e-9
+
+
+@settings(max_examples=80, deadline=None)
+@given(mc=configs, profile=profiles, share=st.floats(0, 1))
+def test_the_critical_path_never_exceeds_the_whole_work(mc, profile, share):
+    scanned = Profile.model_validate({**profile.model_dump(), "critical_path_share": share})
+    metrics = predict(mc, scanned, DATA.knowledge, ACCEPTED)
+    assert 0 <= metrics.value("cold_build_span_s") <= metrics.value("cold_build_work_s")
+    assert metrics.value("cold_build_span_s") <= metrics.value("cold_build_unthrottled_s")
+
+
+@settings(max_examples=60, deadline=None)
+@given(mc=configs, profile=profiles, low=st.floats(0, 0.6), more=st.floats(0.01, 0.4))
+def test_a_longer_critical_path_never_shortens_a_cold_build(mc, profile, low, more):
+    short = Profile.model_validate({**profile.model_dump(), "critical_path_share": low})
+    long = Profile.model_validate({**profile.model_dump(), "critical_path_share": low + more})
+    assert (predict(mc, long, DATA.knowledge, ACCEPTED).value("cold_build_unthrottled_s") >=
+            predict(mc, short, DATA.knowledge, ACCEPTED).value("cold_build_unthrottled_s") - 1e-9)
