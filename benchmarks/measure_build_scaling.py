@@ -544,7 +544,8 @@ def report(data: dict[str, Any]) -> str:
         for chain, who in chains.items():
             lines.append(f"- {chain}  [{', '.join(who)}]")
         lines.append("")
-    trs = [r for r in runs if r["group"] in ("test", "test -p")]
+    # a test run that failed still ran every test of its package: it is timed like the others and listed below
+    trs = [r for r in data["runs"] if r["group"] in ("test", "test -p") and r.get("exit_code") in (0, 1)]
     if trs:
         lines.append("### `go test` on a cache warmed by `go build std`\n")
         lines.append("| run | phase | n | wall s median (min-max) | user+sys s median | max RSS MiB (largest process) "
@@ -575,8 +576,9 @@ def report(data: dict[str, Any]) -> str:
         lines.append("")
     failed = [r for r in data["runs"] if r.get("exit_code") != 0]
     for r in failed:
+        tests_failed = sorted(set(re.findall(r"^--- FAIL: (\S+)", r.get("output_tail", ""), re.M)))
         lines.append(f"- FAILED (exit {r['exit_code']}): {r['group']} {r['variant']} rep {r['rep']} "
-                     f"{r.get('phase', '')}")
+                     f"{r.get('phase', '')} {' '.join(tests_failed)}")
     for n in data.get("notes", []):
         lines.append(f"- note: {n}")
     return "\n".join(lines) + "\n"
