@@ -186,3 +186,29 @@ def test_every_profile_field_a_prediction_reads_is_among_its_inputs(monkeypatch)
             spy = Spy(preset)
             model.predict(mc, spy, DATA.knowledge, accepted_levels("seed-claim"))  # type: ignore[arg-type]
     assert not missing, sorted(missing)
+
+
+XEON = yaml.safe_load((ROOT / "knowledge" / "derivations" / "measurements" / "xeon-2vcpu-go1.19.yaml").read_text())
+
+
+def _median_wall(group: str, variant: str) -> float:
+    walls = sorted(r["wall_s"] for r in XEON["runs"] if r["group"] == group and r["variant"] == variant)
+    assert walls, (group, variant)
+    return walls[len(walls) // 2]
+
+
+def test_this_vms_scaling_from_one_to_two_cpus_is_predicted_within_10_percent():
+    # Judged, not fitted: the 2-vCPU Xeon VM (advisor-measurements-xeon-2vcpu-go119) measured a cold
+    # `go build -a std` at GOMAXPROCS=1 (1.86x the default) and pinned to one CPU with taskset (1.58x).
+    one = predict(reference_machine(1), std_only(), DATA.knowledge, ACCEPTED).value("cold_build_unthrottled_s")
+    two = predict(reference_machine(2), std_only(), DATA.knowledge, ACCEPTED).value("cold_build_unthrottled_s")
+    default = _median_wall("std", "default")
+    for variant in ("GOMAXPROCS=1", "taskset -c 0"):
+        assert one / two == pytest.approx(_median_wall("std", variant) / default, rel=0.10), variant
+
+
+def test_the_measured_critical_paths_bracket_the_typical_share():
+    # each action graph of std and std cmd, at the default -p and at GOMAXPROCS=1
+    shares = [r["actiongraph"]["critical_path_cpu_share"] for r in XEON["runs"] if "actiongraph" in r]
+    typical = DATA.knowledge.coefficient("go.build.critical_path_share_typical").value
+    assert len(shares) >= 6 and all(abs(share - typical) <= 0.05 for share in shares), shares
