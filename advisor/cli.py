@@ -21,7 +21,7 @@ from advisor.errors import InputError
 from advisor.output import json_text, write_atomic
 from advisor.render import RENDERERS
 from advisor.render.formats import FORMAT_CHOICES, choices, format_help, spoken
-from advisor.types import CONFIDENCE_ORDER, DEFAULT_EVIDENCE, Budget, Profile
+from advisor.types import DEFAULT_EVIDENCE, EVIDENCE_CHOICES, Budget, Profile
 from advisor.types.hardware import Arch, OsName
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ app.add_typer(profile_app, name="profile")
 app.add_typer(knowledge_app, name="knowledge")
 
 RULES_BACKEND_VARIABLE = "GO_ADVISOR_RULES_BACKEND"
-EVIDENCE_LEVELS = CONFIDENCE_ORDER[:4]  # refuted is never accepted
 # Each choice is an Enum built at import time from its one declaration (the types, the formats registry), and
 # typer reads the commands' annotations at run time, so it gets these classes. A type checker cannot see their
 # members and knows each as a StrEnum, which is all the commands rely on (they read `.value`).
@@ -62,7 +61,7 @@ if TYPE_CHECKING:
     KnowledgeFactsFormat: TypeAlias = StrEnum
     KnowledgeTestFormat: TypeAlias = StrEnum
 else:
-    Evidence = choices("Evidence", EVIDENCE_LEVELS)
+    Evidence = choices("Evidence", EVIDENCE_CHOICES)
     OsChoice = choices("OsChoice", get_args(OsName))
     ArchChoice = choices("ArchChoice", get_args(Arch))
     Currency = choices("Currency", get_args(Budget.model_fields["currency"].annotation))
@@ -83,7 +82,7 @@ else:
     KnowledgeFactsFormat = FORMAT_CHOICES["knowledge facts"]
     KnowledgeTestFormat = FORMAT_CHOICES["knowledge test"]
 
-EVIDENCE_HELP = (f"Weakest confidence to accept: {spoken(EVIDENCE_LEVELS)}. "
+EVIDENCE_HELP = (f"Weakest confidence to accept: {spoken(EVIDENCE_CHOICES)}. "
                  f"Default {DEFAULT_EVIDENCE} (leaves out seed claims and refuted values).")
 
 

@@ -11,7 +11,7 @@ import os
 import threading
 from typing import Any, Iterable, Protocol
 
-from advisor.facts import Facts, message_facts, render_message
+from advisor.facts import Facts, render_message
 from advisor.types import Condition, Finding, Knowledge, Rule, When, weakest
 
 # Only real facts carry this marker; durable re-asserts its own session state as a fact and
@@ -60,13 +60,6 @@ def _compile_part(part: Condition | When) -> dict[str, Any]:
 def compile_rule(rule: Rule) -> dict[str, Any]:
     """The durable definition of one rule, guarded by the fact marker."""
     return {"all": [{"m": {"$and": [{_MARKER: 1}, compile_when(rule.when)]}}]}
-
-
-def _all_conditions(when: When) -> list[Condition]:
-    found: list[Condition] = []
-    for part in (*when.all, *when.any):
-        found.extend(_all_conditions(part) if isinstance(part, When) else [part])
-    return found
 
 
 # ------------------------------------------------------------------ built-in evaluator
@@ -160,7 +153,7 @@ class DurableBackend:
         self._host.set_rulesets({self._ruleset: definition})
         self._session = itertools.count()
         # Facts no condition reads change nothing in durable; leaving them out keeps each assert small.
-        self._names = frozenset(condition.fact for rule in self._rules for condition in _all_conditions(rule.when))
+        self._names = frozenset(condition.fact for rule in self._rules for condition in rule.when.conditions())
 
     def _recorder(self, rule_id: str):
         def record(_closure: Any) -> None:
@@ -196,21 +189,6 @@ def make_backend(rules: Iterable[Rule], prefer: str = "auto") -> Backend:
     if choice == "builtin" or (choice == "auto" and not durable_available()):
         return BuiltinBackend(rules)
     return DurableBackend(rules)
-
-
-def rule_reads(rule: Rule) -> tuple[str, ...]:
-    """Every fact a rule reads: its conditions', then its message's, each once."""
-    names: list[str] = []
-
-    def walk(when: When) -> None:
-        for part in (*when.all, *when.any):
-            if isinstance(part, When):
-                walk(part)
-            elif part.fact not in names:
-                names.append(part.fact)
-
-    walk(rule.when)
-    return tuple(dict.fromkeys((*names, *message_facts(rule.message))))
 
 
 def evaluate(backend: Backend, knowledge: Knowledge, facts: Facts,

@@ -30,6 +30,7 @@ from advisor.types import (
     Metrics,
     Profile,
     Record,
+    Rule,
     Sourced,
     weakest,
 )
@@ -426,8 +427,6 @@ def _json_safe(value: Any) -> Any:
 
 
 # ------------------------------------------------------------------ rule vocabulary
-OPERAND_TYPES = {"eq": None, "ne": None, "lt": "number", "le": "number", "gt": "number", "ge": "number",
-                 "in": None, "exists": "none", "absent": "none"}
 
 
 def type_of(value: Any) -> str:
@@ -494,6 +493,11 @@ def message_facts(template: str) -> tuple[str, ...]:
             if name in FACTS and name not in names:
                 names.append(name)
     return tuple(names)
+
+
+def rule_reads(rule: Rule) -> tuple[str, ...]:
+    """Every fact a rule reads: its conditions', then its message's, each once."""
+    return tuple(dict.fromkeys((*(c.fact for c in rule.when.conditions()), *message_facts(rule.message))))
 
 
 def nested(facts: Mapping[str, Any]) -> dict[str, Any]:

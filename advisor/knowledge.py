@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from advisor.engine import normalize_facts, rule_reads, when_holds
+from advisor.engine import normalize_facts, when_holds
 from advisor.errors import InputError
 from advisor.facts import (
     FACT_TYPES,
@@ -17,6 +17,7 @@ from advisor.facts import (
     compile_message,
     did_you_mean,
     message_environment,
+    rule_reads,
     type_of,
 )
 from advisor.types import (
@@ -114,13 +115,6 @@ def load_coefficients(path: Path, sources: Mapping[str, Source]) -> dict[str, Co
     return {c.id: c for c in coefficients}
 
 
-def _conditions(when: When) -> list[Condition]:
-    found: list[Condition] = []
-    for part in (*when.all, *when.any):
-        found.extend(_conditions(part) if isinstance(part, When) else [part])
-    return found
-
-
 def _label_problems(rule: Rule, item: Any, path: Path, sources: Mapping[str, Source]) -> None:
     """A confidence or threshold label its sources (or its cut-off) cannot carry is an error."""
     problem = evidence_problem(rule.confidence, rule.sources, sources)
@@ -186,7 +180,7 @@ def _check_examples(rule: Rule, item: Any, path: Path) -> None:
         missing = "fires" if not firing else "stays silent"
         raise InputError(f"{where}: no example where the rule {missing}; each rule needs at least one "
                          f"`{{fires: true, facts: {{...}}}}` and one `{{fires: false, facts: {{...}}}}`")
-    for condition in _conditions(rule.when):
+    for condition in rule.when.conditions():
         if condition.op not in _NUMERIC:
             continue
         text = f"{condition.fact} {_NUMERIC[condition.op]} {condition.value}"
@@ -226,7 +220,7 @@ def load_rules(folder: Path, sources: Mapping[str, Source], coefficient_ids: set
             if rule.id in seen:
                 raise InputError(f"{where}: {rule.id}.id: duplicate rule id (first at {seen[rule.id]})")
             seen[rule.id] = where
-            for condition in _conditions(rule.when):
+            for condition in rule.when.conditions():
                 problem = check_condition_against_registry(condition)
                 if problem:
                     raise InputError(f"{where}: {rule.id}.when: {problem}")

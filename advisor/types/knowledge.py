@@ -1,6 +1,7 @@
 """Knowledge records: sources, coefficients, rules and the knowledge base that holds them."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -124,6 +125,13 @@ class When(Frozen):
     all: tuple["Condition | When", ...] = ()
     any: tuple["Condition | When", ...] = ()
 
+    def conditions(self) -> list[Condition]:
+        """Every condition at any depth, in the order written."""
+        found: list[Condition] = []
+        for part in (*self.all, *self.any):
+            found.extend(part.conditions() if isinstance(part, When) else [part])
+        return found
+
 
 class Effect(Frozen):
     penalty: float | None = Field(default=None, ge=0, le=100)
@@ -198,7 +206,7 @@ class Knowledge:
     # rule id -> every fact it reads (conditions and message), for the findings' evidence
     rule_reads: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
-    @property
+    @functools.cached_property
     def rules_by_id(self) -> dict[str, Rule]:
         return {rule.id: rule for rule in self.rules}
 

@@ -50,8 +50,8 @@ def weakest(*confidences: str | None) -> str:
 
 def accepted_levels(evidence: str) -> frozenset[str]:
     """Confidence levels admitted by `--evidence evidence` (refuted never is)."""
-    if evidence not in CONFIDENCE_ORDER or evidence == "refuted":
-        raise ValueError(f"unknown evidence level {evidence!r}; choose from documented, measured, estimate, seed-claim")
+    if evidence not in EVIDENCE_CHOICES:
+        raise ValueError(f"unknown evidence level {evidence!r}; choose from {', '.join(EVIDENCE_CHOICES)}")
     return frozenset(CONFIDENCE_ORDER[: confidence_rank(evidence) + 1])
 
 
