@@ -37,6 +37,11 @@ class Calc:
     inputs: list[Input] = field(default_factory=list)
     provenance: dict[str, str] = field(default_factory=dict)  # the profile's: where each of its values came from
 
+    def _record(self, item: Input) -> None:
+        # helpers such as the cold cache size are read by several terms of one formula: list each input once
+        if all(i.name != item.name or i.value != item.value for i in self.inputs):
+            self.inputs.append(item)
+
     def coef(self, coefficient_id: str, key: str | None = None) -> float:
         coefficient = self.knowledge.coefficient(coefficient_id)
         if coefficient.confidence not in self.accepted:
@@ -47,7 +52,7 @@ class Calc:
             if key not in value:
                 raise KeyError(f"coefficient {coefficient_id} has no value for {key!r}")
             value, name = value[key], f"{coefficient_id}[{key}]"
-        self.inputs.append(Input(name=name, value=value, unit=coefficient.unit, source=",".join(coefficient.sources),
+        self._record(Input(name=name, value=value, unit=coefficient.unit, source=",".join(coefficient.sources),
                                  confidence=coefficient.confidence, note=coefficient.derivation))
         return float(value)
 
@@ -63,7 +68,7 @@ class Calc:
         level = weakest(sourced.confidence, confidence) if confidence else sourced.confidence
         if level not in self.accepted:
             raise NotAccepted(f"{name} is {level}")
-        self.inputs.append(Input(name=name, value=sourced.value, source=sourced.source,
+        self._record(Input(name=name, value=sourced.value, source=sourced.source,
                                  confidence=level, note=sourced.note))
         return sourced.value
 
@@ -72,7 +77,7 @@ class Calc:
         level = weakest(record.confidence)
         if level not in self.accepted:
             raise NotAccepted(f"{name} is {level}")
-        self.inputs.append(Input(name=name, value=value, source=record.source, confidence=level))
+        self._record(Input(name=name, value=value, source=record.source, confidence=level))
         return value
 
     def given(self, name: str, value: Any, unit: str = "", note: str | None = None) -> Any:
@@ -80,14 +85,14 @@ class Calc:
         source = "profile" if name.startswith("profile.") else "configuration"
         if note is None and source == "profile":
             note = self.provenance.get(name.removeprefix("profile.")) or self.provenance.get("*")
-        self.inputs.append(Input(name=name, value=value, unit=unit, source=source, confidence=None, note=note))
+        self._record(Input(name=name, value=value, unit=unit, source=source, confidence=None, note=note))
         return value
 
     def uses(self, quantity: Quantity) -> float:
         if quantity.value is None:
             # pass the root reason on unchanged, so it is stated once however deep the chain
             raise NotAccepted(quantity.not_assessed or f"{quantity.name} is not assessed")
-        self.inputs.append(Input(name=quantity.name, value=quantity.value, unit=quantity.unit, source="model",
+        self._record(Input(name=quantity.name, value=quantity.value, unit=quantity.unit, source="model",
                                  confidence=quantity.confidence))
         return quantity.value
 

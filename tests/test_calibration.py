@@ -212,3 +212,11 @@ def test_the_measured_critical_paths_bracket_the_typical_share():
     shares = [r["actiongraph"]["critical_path_cpu_share"] for r in XEON["runs"] if "actiongraph" in r]
     typical = DATA.knowledge.coefficient("go.build.critical_path_share_typical").value
     assert len(shares) >= 6 and all(abs(share - typical) <= 0.05 for share in shares), shares
+
+
+def test_no_prediction_lists_the_same_input_twice():
+    for preset in DATA.knowledge.presets.values():
+        for mc in DATA.catalog.machine_configs()[::11]:
+            for name, quantity in predict(mc, preset, DATA.knowledge, accepted_levels("seed-claim")).quantities.items():
+                listed = [(i.name, repr(i.value)) for i in quantity.inputs]
+                assert len(listed) == len(set(listed)), (name, listed)
