@@ -172,9 +172,12 @@ def _lacking(record: Any) -> list[str]:
         if "linux" not in record.os_support:
             missing.append("os_support.linux")
     if isinstance(record, Cpu):
-        for name in ("base_clock_ghz", "l2_mb", "max_power_w", "max_memory_gb"):
+        for name in ("base_clock_ghz", "l2_mb", "max_memory_gb"):
             if getattr(record, name) is None:
                 missing.append(name)
+        if all(getattr(record, name) is None for name in ("max_turbo_power_w", "package_power_measured_w",
+                                                            "configurable_tdp_w")):
+            missing.append("a power figure (max_turbo_power_w, package_power_measured_w or configurable_tdp_w)")
     return missing
 
 

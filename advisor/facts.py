@@ -164,6 +164,13 @@ def _tbw(ctx: FactContext) -> FactValue | None:
     return None if capacity is None else _of_sourced(ctx, "ssd", capacity.tbw)
 
 
+def _ctdp_max(ctx: FactContext) -> FactValue | None:
+    ctdp = ctx.mc.cpu.configurable_tdp_w
+    if ctdp is None or ctdp.value[1] is None:
+        return None
+    return FactValue(ctdp.value[1], ctdp.confidence, ctdp.source, ctdp.note)
+
+
 def _recorded_price(ctx: FactContext) -> FactValue | None:
     price = recorded_price(ctx.mc, ctx.profile.budget.currency if ctx.profile.budget else "USD")
     if price is None:
@@ -274,8 +281,14 @@ REGISTRY: tuple[FactSpec, ...] = (
     _fact("cpu.l3_mb", "number", "MB", "cpu", sourced("cpu", "l3_mb"), "L3 cache"),
     _fact("cpu.system_level_cache_mb", "number", "MB", "cpu", sourced("cpu", "system_level_cache_mb"),
           "system-level cache"),
-    _fact("cpu.default_power_w", "number", "W", "cpu", sourced("cpu", "default_power_w"), "default (base) power"),
-    _fact("cpu.max_power_w", "number", "W", "cpu", sourced("cpu", "max_power_w"), "maximum power", model_input=True),
+    _fact("cpu.base_power_w", "number", "W", "cpu", sourced("cpu", "base_power_w"),
+          "base power (Intel Processor Base Power / TDP, AMD default TDP)", model_input=True),
+    _fact("cpu.configurable_tdp_max_w", "number", "W", "cpu", _ctdp_max,
+          "top of the vendor's configurable TDP range", model_input=True),
+    _fact("cpu.max_turbo_power_w", "number", "W", "cpu", sourced("cpu", "max_turbo_power_w"),
+          "maximum turbo power (Intel PL2)", model_input=True),
+    _fact("cpu.package_power_measured_w", "number", "W", "cpu", sourced("cpu", "package_power_measured_w"),
+          "package power a review measured under a sustained all-core load", model_input=True),
     _fact("cpu.memory_bandwidth_gbs", "number", "GB/s", "cpu", sourced("cpu", "memory_bandwidth_gbs"),
           "peak memory bandwidth"),
     _fact("cpu.max_memory_gb", "number", "GB", "cpu", sourced("cpu", "max_memory_gb"), "largest memory the CPU takes"),

@@ -225,32 +225,90 @@ def _own_kloc_per_package(c: Calc, profile: Profile) -> float:
                                                                           profile.own_packages) / 1000
 
 
+# ------------------------------------------------------------------ Build environment
+def file_overhead_factor(c: Calc, profile: Profile, os_name: Sourced[str]) -> float:
+    """How much slower the go command's file work (stat, hash, cache lookups) runs on this OS and environment
+    than on Linux with a local file system; the compile itself is CPU-bound and not scaled."""
+    factor = 1.0
+    if os_name.value == "macos":
+        c.hw("os.primary", os_name)
+        factor *= c.coef("env.macos_file_overhead_factor")
+    if profile.environment.container_bind_mount and os_name.value in ("macos", "windows"):
+        c.given("profile.environment.container_bind_mount", True)
+        c.hw("os.primary", os_name)
+        factor *= c.coef("env.bind_mount_file_overhead_factor")
+    return factor
+
+
+def environment_factor(c: Calc, profile: Profile, os_name: Sourced[str]) -> float:
+    """Whole-build slowdown of the environment: Windows Defender scanning every file the toolchain writes."""
+    if profile.environment.windows_defender == "realtime" and os_name.value == "windows":
+        c.given("profile.environment.windows_defender", "realtime")
+        c.hw("os.primary", os_name)
+        return c.coef("env.defender_realtime_factor")
+    return 1.0
+
+
 # ------------------------------------------------------------------ Thermals
-def _cpu_demand_w(c: Calc, mc: MachineConfig) -> float:
+def cpu_allcore_power_w(c: Calc, mc: MachineConfig) -> float:
+    """Package power the chip draws holding its all-core clock under its own limits: Intel's maximum turbo
+    power (PL2), else a review's measured package power, else the top of the configurable TDP range (AMD),
+    else a per-architecture default."""
     cpu = mc.cpu
-    if cpu.max_power_w is not None:
-        return c.hw("cpu.max_power_w", cpu.max_power_w)
+    if cpu.max_turbo_power_w is not None:
+        return c.hw("cpu.max_turbo_power_w", cpu.max_turbo_power_w)
+    if cpu.package_power_measured_w is not None:
+        return c.hw("cpu.package_power_measured_w", cpu.package_power_measured_w)
+    if cpu.configurable_tdp_w is not None and cpu.configurable_tdp_w.value[1] is not None:
+        ctdp = cpu.configurable_tdp_w
+        return c.hw("cpu.configurable_tdp_max_w", Sourced[float](value=ctdp.value[1], source=ctdp.source,
+                                                                 confidence=ctdp.confidence, note=ctdp.note))
     return c.coef("thermal.default_cpu_power_w", cpu.arch)
 
 
-def sustained_clock_ratio(c: Calc, mc: MachineConfig) -> float:
-    design = c.hw("cooling.design", mc.machine.cooling.design)
-    demand = _cpu_demand_w(c, mc)
-    if mc.machine.cooling.sustained_power_w is not None:
-        sustained = c.hw("cooling.sustained_power_w", mc.machine.cooling.sustained_power_w)
-    else:
-        sustained = c.coef("thermal.sustained_power_w", design)
-    exponent = c.coef("thermal.power_frequency_exponent")
-    return min(1.0, (sustained / demand) ** (1 / exponent))
+def chassis_sustained_power_w(c: Calc, mc: MachineConfig) -> float:
+    """Package power the chassis holds in a long load: a review's measurement, else the cooling class's
+    typical value, raised for fan-cooled designs to the chip's base power (the point the OEM designs for)."""
+    cooling = mc.machine.cooling
+    if cooling.sustained_power_w is not None:
+        return c.hw("cooling.sustained_power_w", cooling.sustained_power_w)
+    design = c.hw("cooling.design", cooling.design)
+    typical = c.coef("thermal.sustained_power_w", design)
+    if design != "fanless" and mc.cpu.base_power_w is not None:
+        return max(typical, c.hw("cpu.base_power_w", mc.cpu.base_power_w))
+    return typical
 
 
-def _throttled(c: Calc, mc: MachineConfig, ratio: float, unthrottled_s: float) -> float:
-    """Long loads run at full clock for the boost window, then at the sustained clock."""
+def clock_ratio(sustained_w: float, allcore_w: float, busy_share: float, exponent: float) -> float:
+    """Share of the clock a chip keeps when `busy_share` of its cores are loaded: power grows with the busy
+    cores, so fewer busy cores stay within the chassis' sustained power at a higher clock."""
+    demand_w = allcore_w * min(1.0, max(busy_share, 1e-6))
+    return min(1.0, (sustained_w / demand_w) ** (1 / exponent))
+
+
+def wide_share(work_s: float, wall_s: float, cores: float, chain_cores: float) -> float:
+    """Share of a run's wall time with every core busy, the rest running only the chain on `chain_cores`:
+    the two-level profile whose busy core-seconds equal the work."""
+    if cores <= chain_cores:
+        return 1.0
+    wide_s = (work_s - chain_cores * wall_s) / (cores - chain_cores)
+    return min(1.0, max(0.0, wide_s / wall_s))
+
+
+def _throttled(c: Calc, mc: MachineConfig, q: dict[str, Quantity], unthrottled_s: float, work_s: float,
+               chain_cores: float) -> float:
+    """Long loads run at full clock for the boost window, then each phase at the clock its busy cores sustain:
+    the wide phase with every core loaded, the chain with `chain_cores` of them."""
     window = c.coef("thermal.boost_window_s", mc.machine.cooling.design.value)
-    if unthrottled_s <= window or ratio >= 1:
+    if unthrottled_s <= window:
         return unthrottled_s
-    elasticity = c.coef("cpu.frequency_elasticity")
-    return window + (unthrottled_s - window) * ratio ** (-elasticity)
+    cores = c.uses(q["allcore_throughput"]) / c.uses(q["single_core_speed"])
+    sustained, allcore = c.uses(q["chassis_sustained_power_w"]), c.uses(q["cpu_allcore_power_w"])
+    exponent, elasticity = c.coef("thermal.power_frequency_exponent"), c.coef("cpu.frequency_elasticity")
+    wide = wide_share(work_s, unthrottled_s, cores, chain_cores)
+    stretch = (wide * clock_ratio(sustained, allcore, 1.0, exponent) ** -elasticity +
+               (1 - wide) * clock_ratio(sustained, allcore, chain_cores / cores, exponent) ** -elasticity)
+    return window + (unthrottled_s - window) * stretch
 
 
 # ------------------------------------------------------------------ Predictions
@@ -267,8 +325,19 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
     add("allcore_throughput", "x reference core",
         "sum over cores of ipc x clock (all-core ratio for P, SMT yield, E-core clock ratio) / reference",
         lambda c: _core_speeds(c, mc)[1])
-    add("sustained_clock_ratio", "ratio", "min(1, (sustained W / CPU max W)^(1/exponent))",
-        lambda c: sustained_clock_ratio(c, mc))
+    add("cpu_allcore_power_w", "W",
+        "maximum turbo power (PL2), else measured package power, else top of the configurable TDP, else default",
+        lambda c: cpu_allcore_power_w(c, mc))
+    add("chassis_sustained_power_w", "W",
+        "review's sustained package power, else max(cooling class typical, CPU base power) with fans, else typical",
+        lambda c: chassis_sustained_power_w(c, mc))
+    add("sustained_clock_ratio", "ratio", "min(1, (sustained W / all-core W)^(1/exponent)) with every core busy",
+        lambda c: clock_ratio(c.uses(q["chassis_sustained_power_w"]), c.uses(q["cpu_allcore_power_w"]), 1.0,
+                              c.coef("thermal.power_frequency_exponent")))
+
+    def cores(c: Calc) -> float:
+        """The machine's throughput in single-core equivalents."""
+        return c.uses(q["allcore_throughput"]) / c.uses(q["single_core_speed"])
 
     def cold_work(c: Calc) -> float:
         return _total_kloc(c, profile) * c.coef("go.build.cpu_seconds_per_kloc") / c.uses(q["single_core_speed"])
@@ -286,12 +355,19 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
 
     def cold_unthrottled(c: Calc) -> float:
         threads = c.hw("cpu.threads", mc.cpu.threads)
-        cores = c.uses(q["allcore_throughput"]) / c.uses(q["single_core_speed"])
-        build = schedule_s(c.uses(q["cold_build_work_s"]), c.uses(q["cold_build_span_s"]), cores, threads,
+        build = schedule_s(c.uses(q["cold_build_work_s"]), c.uses(q["cold_build_span_s"]), cores(c), threads,
                            cold_speedup(c), c.coef("go.build.schedule_overlap"))
-        overhead = _packages(c, profile) * c.coef("go.build.overhead_s_per_package") / c.uses(q["single_core_speed"])
-        return build + overhead
+        return build + c.uses(q["go_command_overhead_s"])
 
+    def cold_build(c: Calc) -> float:
+        throttled = _throttled(c, mc, q, c.uses(q["cold_build_unthrottled_s"]), c.uses(q["cold_build_work_s"]),
+                               cold_speedup(c))
+        return throttled * environment_factor(c, profile, os_name)
+
+    add("go_command_overhead_s", "s",
+        "packages x go command s/package (hash, stat, cache lookups) / single-core speed x file-system factor "
+        "of the OS and environment", lambda c: _packages(c, profile) * c.coef("go.build.overhead_s_per_package") /
+        c.uses(q["single_core_speed"]) * file_overhead_factor(c, profile, os_name))
     add("cold_build_work_s", "s", "compiled kloc x CPU s/kloc / single-core speed: the whole build on one core",
         cold_work)
     add("cold_build_span_s", "s",
@@ -299,11 +375,15 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
         "parallel): the longest chain of compiles, which no number of cores shortens", cold_span)
     add("cold_build_unthrottled_s", "s",
         "max(span, work/cores) + overlap x (Graham bound span + (work-span)/cores - that), cores = all-core "
-        "throughput / single-core speed; + go command overhead per package", cold_unthrottled)
-    add("cold_build_s", "s", "boost window + (unthrottled - window) x ratio^-elasticity",
-        lambda c: _throttled(c, mc, c.uses(q["sustained_clock_ratio"]), c.uses(q["cold_build_unthrottled_s"])))
-    add("thermal_slowdown_pct", "%", "(cold build / unthrottled cold build - 1) x 100",
-        lambda c: (c.uses(q["cold_build_s"]) / c.uses(q["cold_build_unthrottled_s"]) - 1) * 100)
+        "throughput / single-core speed; + go command overhead", cold_unthrottled)
+    add("cold_build_s", "s",
+        "(boost window + (unthrottled - window) x (wide x ratio(1)^-e + (1 - wide) x ratio(chain/cores)^-e)) x "
+        "environment factor; wide = share of the time every core is busy (work = cores x wide + chain x rest), "
+        "ratio(busy) = min(1, (sustained W / (all-core W x busy))^(1/exponent)), chain = backend speed-up",
+        cold_build)
+    add("thermal_slowdown_pct", "%", "(throttled cold build / unthrottled cold build - 1) x 100",
+        lambda c: (c.uses(q["cold_build_s"]) / environment_factor(c, profile, os_name) /
+                   c.uses(q["cold_build_unthrottled_s"]) - 1) * 100)
 
     def edit_compile(c: Calc) -> float:
         rebuilt = _changed_packages(c, profile)
@@ -318,22 +398,42 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
         "rebuilt packages x kloc/package x CPU s/kloc, Amdahl over min(throughput, 4 threads/package)", edit_compile)
     add("link_s", "s", "linked kloc x link CPU s/kloc / single-core speed",
         lambda c: _total_kloc(c, profile) * c.coef("go.link.cpu_seconds_per_kloc") / c.uses(q["single_core_speed"]))
-    add("edit_loop_s", "s", "edit compile + link + go command overhead per package",
-        lambda c: c.uses(q["edit_compile_s"]) + c.uses(q["link_s"]) +
-        _packages(c, profile) * c.coef("go.build.overhead_s_per_package") / c.uses(q["single_core_speed"]))
+    add("edit_loop_s", "s", "(edit compile + link + go command overhead) x environment factor",
+        lambda c: (c.uses(q["edit_compile_s"]) + c.uses(q["link_s"]) + c.uses(q["go_command_overhead_s"])) *
+        environment_factor(c, profile, os_name))
+
+    def test_binaries(c: Calc) -> float:
+        """Test binaries one run after an edit builds and runs: the packages the edit rebuilt that have tests."""
+        with_tests = c.given("profile.test_packages", profile.test_packages)
+        return float(max(1.0, min(max(with_tests, 1), _changed_packages(c, profile))))
 
     def test_seconds(c: Calc, race: bool) -> float:
-        single, throughput = c.uses(q["single_core_speed"]), c.uses(q["allcore_throughput"])
-        cpu_s = c.given("profile.test_cpu_seconds", profile.test_cpu_seconds, "CPU s")
+        single = c.uses(q["single_core_speed"])
+        binaries = test_binaries(c)
+        # each test binary recompiles its package with the _test.go files, then links its own closure
+        variant_s = (_own_kloc_per_package(c, profile) * (1 + c.coef("go.test.test_lines_per_line")) *
+                     c.coef("go.build.cpu_seconds_per_kloc") / single)
+        link_s = (c.coef("go.test.binary_link_share") * _total_kloc(c, profile) *
+                  c.coef("go.link.cpu_seconds_per_kloc") / single)
+        run_s = c.given("profile.test_cpu_seconds", profile.test_cpu_seconds, "CPU s") / single
         if race:
-            cpu_s *= c.coef("go.race.time_factor")
-        run = _amdahl_seconds(cpu_s, c.coef("go.test.serial_fraction"), single, throughput)
-        run = _throttled(c, mc, c.uses(q["sustained_clock_ratio"]), run)
-        return c.uses(q["edit_compile_s"]) + c.uses(q["link_s"]) + run
+            run_s *= c.coef("go.race.time_factor")
+        work = binaries * (variant_s + link_s) + run_s
+        # binaries build and run in parallel under -p; within a binary tests run one at a time (no t.Parallel)
+        largest = max(1 / binaries, c.coef("go.test.largest_package_share"))
+        span = variant_s + link_s + largest * run_s
+        threads = c.hw("cpu.threads", mc.cpu.threads)
+        unthrottled = schedule_s(work, span, cores(c), threads, 1.0, c.coef("go.build.schedule_overlap"))
+        tests = _throttled(c, mc, q, unthrottled, work, 1.0)
+        return (c.uses(q["edit_compile_s"]) + c.uses(q["go_command_overhead_s"]) + tests) * \
+            environment_factor(c, profile, os_name)
 
-    add("test_s", "s", "compile changed packages + link a test binary + test CPU s (Amdahl, throttled)",
+    test_formula = ("(edit compile + go command overhead + schedule of {binaries} test binaries: each recompiles "
+                    "its package with its tests (x (1 + test lines/line)), links a share of the program, runs its "
+                    "share of the test CPU s{race}; largest binary's share sets the chain) x environment factor")
+    add("test_s", "s", test_formula.format(binaries="min(test packages, rebuilt)", race=""),
         lambda c: test_seconds(c, race=False))
-    add("test_race_s", "s", "as test_s with test CPU s x race time factor",
+    add("test_race_s", "s", test_formula.format(binaries="min(test packages, rebuilt)", race=" x race time factor"),
         lambda c: test_seconds(c, race=True))
 
     def daily_wait(c: Calc) -> float:
@@ -394,13 +494,18 @@ def _memory(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: P
         return max(compile_gb, link_gb)
 
     def test_peak(c: Calc) -> float:
+        # go test ./... keeps up to -p actions alive at once: compiles of test variants, links of test binaries
+        # and test binaries running; each slot holds the largest of the three.
         threads = c.hw("cpu.threads", mc.cpu.threads)
         packages = max(c.given("profile.test_packages", profile.test_packages), 1)
-        binaries = max(1.0, min(threads, packages) * c.coef("memory.concurrent_compile_share"))
-        per_binary = c.coef("memory.test_process_mb") / 1000
+        slots = max(1.0, min(threads, packages) * c.coef("memory.concurrent_compile_share"))
+        run_gb = c.coef("memory.test_process_mb") / 1000
         if c.given("profile.race", profile.race):
-            per_binary *= c.coef("go.race.memory_factor")
-        return binaries * per_binary
+            run_gb *= c.coef("go.race.memory_factor")
+        link_gb = (c.coef("go.test.binary_link_share") * _total_kloc(c, profile) *
+                   c.coef("memory.link_mb_per_kloc") / 1000)
+        compile_gb = c.coef("memory.compile_process_peak_mb") / 1000
+        return slots * max(run_gb, link_gb, compile_gb)
 
     def containers(c: Calc) -> float:
         c.given("profile.containers", len(profile.containers), "services")
@@ -418,7 +523,8 @@ def _memory(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: P
         return workspace_kloc * c.coef("memory.gopls_mb_per_kloc") / 1000
 
     add("build_peak_memory_gb", "GB", "max(concurrent compiles x compile peak, linked kloc x link MB/kloc)", build_peak)
-    add("test_peak_memory_gb", "GB", "concurrent test binaries x test RSS (x race memory factor with -race)", test_peak)
+    add("test_peak_memory_gb", "GB", "concurrent slots (min(threads, test packages) x concurrent share) x the "
+        "largest of: test RSS (x race memory factor with -race), test binary link, compile", test_peak)
     add("containers_memory_gb", "GB", "sum of container RSS + container VM on macOS/Windows", containers)
     add("gopls_memory_gb", "GB", "workspace kloc x gopls MB/kloc", gopls)
     add("peak_memory_gb", "GB", "desktop+editor + gopls + max(build, test) + containers",

@@ -15,7 +15,7 @@ import yaml
 
 from advisor import api
 from advisor.predict import predict, schedule_s
-from advisor.types import MachineConfig, Profile, Sourced, accepted_levels
+from advisor.types import BuildEnvironment, MachineConfig, Profile, Sourced, accepted_levels
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = api.load()
@@ -37,8 +37,8 @@ def reference_machine(cores: int) -> MachineConfig:
         "performance_cores": measured(cores), "efficiency_cores": measured(0), "threads": measured(cores),
         # the reference speed is defined at the VM's clock under load on every core: all-core = boost
         "base_clock_ghz": None, "boost_clock_ghz": measured(speed / ipc), "all_core_clock_ghz": measured(speed / ipc),
-        "default_power_w": None,
-        "max_power_w": measured(15.0)})
+        "base_power_w": None, "configurable_tdp_w": None, "package_power_measured_w": None,
+        "max_turbo_power_w": measured(15.0)})
     cooling = base.machine.cooling.model_copy(update={"sustained_power_w": measured(1000.0)})
     return MachineConfig(machine=base.machine.model_copy(update={"cooling": cooling}), config=base.config,
                          cpu=cpu, ssd=base.ssd)
@@ -175,8 +175,11 @@ def test_every_profile_field_a_prediction_reads_is_among_its_inputs(monkeypatch)
                 recorded = {i.name.removeprefix("profile.") for i in c.inputs}
                 recorded |= {"race_fraction"} if "race_share" in recorded else set()
                 recorded |= {"os"} if "os.primary" in recorded else set()
-                # an unset field (std_lines on a preset) is read only to fall back to a recorded coefficient
-                unset = {field for field in spy.read if getattr(spy._profile, field) is None}
+                recorded |= {"environment"} if any(n.startswith("environment.") for n in recorded) else set()
+                # an unset field (std_lines on a preset) is read only to fall back to a recorded coefficient;
+                # an environment that states nothing has no effect
+                unset = {field for field in spy.read
+                         if getattr(spy._profile, field) in (None, BuildEnvironment())}
                 missing.update((name, field) for field in spy.read - recorded - unset)
         return original(name, unit, formula, knowledge, accepted, compute_and_check, provenance)
 

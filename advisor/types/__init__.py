@@ -32,6 +32,7 @@ from advisor.types.knowledge import (
 )
 from advisor.types.profile import (
     Budget,
+    BuildEnvironment,
     Container,
     Profile,
 )
@@ -74,6 +75,7 @@ __all__ = [
     'ADVISOR_ESTIMATE',
     'Arch',
     'Budget',
+    'BuildEnvironment',
     'CONFIDENCE_ORDER',
     'Catalog',
     'Coefficient',

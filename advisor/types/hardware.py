@@ -43,8 +43,10 @@ class Cpu(Record):
     l2_mb: Sourced[float] | None = None
     l3_mb: Sourced[float | None] | None = None
     system_level_cache_mb: Sourced[float | None] | None = None
-    default_power_w: Sourced[float] | None = None
-    max_power_w: Sourced[float] | None = None
+    base_power_w: Sourced[float] | None = None
+    configurable_tdp_w: Sourced[tuple[float, float | None]] | None = None  # Intel 12th gen+: minimum only
+    max_turbo_power_w: Sourced[float] | None = None
+    package_power_measured_w: Sourced[float] | None = None
     memory_types: Sourced[list[str]]
     memory_bus_width_bits: Sourced[int]
     max_memory_transfer_mts: Sourced[int]
@@ -71,9 +73,13 @@ class Cpu(Record):
             checks.append((self.base_clock_ghz.value <= self.boost_clock_ghz.value,
                            "boost_clock_ghz",
                            f"boost {self.boost_clock_ghz.value} GHz is below base {self.base_clock_ghz.value} GHz"))
-        if self.default_power_w is not None and self.max_power_w is not None:
-            checks.append((self.default_power_w.value <= self.max_power_w.value,
-                           "max_power_w", "maximum power below default power"))
+        if self.configurable_tdp_w is not None:
+            low, high = self.configurable_tdp_w.value
+            checks.append((0 < low <= (low if high is None else high), "configurable_tdp_w",
+                           f"range {low}-{high} W is not ascending"))
+        if self.base_power_w is not None and self.max_turbo_power_w is not None:
+            checks.append((self.base_power_w.value <= self.max_turbo_power_w.value,
+                           "max_turbo_power_w", "maximum turbo power below base power"))
         for ok, name, message in checks:
             if not ok:
                 raise ValueError(f"{name}: {message}")

@@ -25,6 +25,17 @@ class Container(Frozen):
     image_arches: tuple[Arch, ...] = ("amd64", "arm64")
 
 
+class BuildEnvironment(Frozen):
+    """Where the builds run, beyond the machine; unset fields have no effect (the model does not guess them)."""
+
+    container_bind_mount: bool | None = Field(
+        default=None, description="go build and go test run in a container of a Docker Desktop-style VM on a "
+        "source tree bind-mounted from the macOS or Windows host (no effect when the host runs Linux)")
+    windows_defender: Literal["realtime", "excluded"] | None = Field(
+        default=None, description="on Windows: Defender real-time protection scans the toolchain's files "
+        "(realtime), or go.exe is excluded as a process (excluded)")
+
+
 class Profile(Frozen):
     """A developer's Go workload: what the model predicts hardware against."""
 
@@ -63,6 +74,7 @@ class Profile(Frozen):
     budget: Budget | None = None
     weights: dict[Criterion, float] = Field(default_factory=dict)
     travels: bool = False
+    environment: BuildEnvironment = BuildEnvironment()
     provenance: dict[str, str] = Field(default_factory=dict)
 
     @property
