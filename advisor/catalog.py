@@ -166,10 +166,11 @@ def reference_problems(records: dict[str, dict[str, Any]], locations: dict[tuple
                 problems.append(Problem(where.path, field_line(where, "cpu_options"), f"{machine_id}.cpu_options",
                                         f"unknown CPU {cpu_id!r}"))
         for index, config in enumerate(machine.configurations):
-            if config.ssd.value not in ssds:
-                problems.append(Problem(where.path, field_line(where, f"configurations.{index}.ssd"),
-                                        f"{machine_id}.configurations.{config.id}.ssd",
-                                        f"unknown SSD {config.ssd.value!r}"))
+            for number, drive in enumerate(config.drives):
+                if drive.ssd not in ssds:
+                    problems.append(Problem(where.path, field_line(where, f"configurations.{index}.drives.{number}"),
+                                            f"{machine_id}.configurations.{config.id}.drives",
+                                            f"unknown SSD {drive.ssd!r}"))
     return problems
 
 

@@ -14,6 +14,15 @@ from advisor.facts import FACTS, HARDWARE_ORIGINS, FactContext, facts_read_by_sc
 from advisor.output import json_text
 from advisor.paths import data_dir
 from advisor.types import CONFIDENCE_ORDER, Cpu, Knowledge, Machine, MachineConfig, Metrics, Profile, Sourced, Ssd
+from advisor.types.hardware import DriveSighting, Price, weakest_drive
+
+# The share of knowable scored fields that should be documented or measured (issue 11).
+KNOWABLE_TARGET = 0.80
+# Source kinds that neither publish nor reference a vendor figure (secondary: a reference site restating the
+# vendor, is one that does): documented only when the source is marked as
+# restating a named vendor document; measured needs a measurement (a review or our own).
+RESTATING_KINDS = frozenset({"aggregator", "article", "news", "news-leak", "blog", "forum"})
+MEASURING_KINDS = frozenset({"review", "measurement"})
 
 # Peak bandwidth may differ from bus x rate by rounding or a vendor's rounder figure.
 BANDWIDTH_TOLERANCE = 0.05
@@ -26,10 +35,11 @@ class Report:
     coverage: dict[str, Counter] = field(default_factory=dict)  # vendor -> confidence -> fields
     weakest: list[tuple[str, float, int]] = field(default_factory=list)  # record, strong share, fields
     lacking: dict[str, list[str]] = field(default_factory=dict)  # record -> what it still lacks
-    scoring: Counter = field(default_factory=Counter)  # confidence -> fields the model or a rule reads
+    scoring: Counter = field(default_factory=Counter)  # confidence -> knowable fields the model or a rule reads
+    unknowable: dict[str, str] = field(default_factory=dict)  # "record field" -> why no public source settles it
 
 
-def scoring_fields(records: dict[str, dict[str, Any]], knowledge: Knowledge) -> dict[tuple, str]:
+def scoring_fields(records: dict[str, dict[str, Any]], knowledge: Knowledge) -> dict[tuple, tuple[str, str | None]]:
     """(record, field) -> confidence for every hardware fact a configuration's score reads, each counted once.
 
     The list comes from the fact registry (advisor/facts.py): what the model, the rules and the criteria
@@ -37,19 +47,19 @@ def scoring_fields(records: dict[str, dict[str, Any]], knowledge: Knowledge) -> 
     """
     specs = [FACTS[name] for name in facts_read_by_scores(knowledge) if FACTS[name].origin in HARDWARE_ORIGINS]
     cpus, ssds = records["cpus"], records["ssds"]
-    used: dict[tuple, str] = {}
+    used: dict[tuple, tuple[str, str | None]] = {}
     for machine in records["machines"].values():
         for config in machine.configurations:
-            cpu, ssd = cpus.get(config.cpu), ssds.get(config.ssd.value)
-            if cpu is None or ssd is None:
+            if config.cpu not in cpus or any(d.ssd not in ssds for d in config.drives):
                 continue
-            mc = MachineConfig(machine=machine, config=config, cpu=cpu, ssd=ssd)
+            drive = weakest_drive(config, ssds)
+            mc = MachineConfig(machine=machine, config=config, cpu=cpus[config.cpu], ssd=ssds[drive.ssd], drive=drive)
             ctx = FactContext(mc=mc, profile=_NEUTRAL_PROFILE, metrics=Metrics(machine_config=mc.id, quantities={}),
                               knowledge=knowledge)
             for spec in specs:
                 fact = spec.read(ctx)
                 if fact is not None and fact.confidence is not None:
-                    used[record_key(spec, mc)] = fact.confidence
+                    used[record_key(spec, mc)] = (fact.confidence, fact.unknowable)
     return used
 
 
@@ -115,13 +125,17 @@ def consistency_problems(records: dict[str, dict[str, Any]],
                 problems.append(Problem(where.path, where.line, f"{machine_id}.configurations.{config.id}.ram_gb",
                                         f"{config.ram_gb} GB exceeds {chosen.id}'s maximum "
                                         f"{chosen.max_memory_gb.value} GB"))
-            ssd = ssds.get(config.ssd.value)
-            if ssd is not None:
-                capacity = ssd.capacity(config.storage_gb)
-                if capacity is None:
+            for drive in config.drives:
+                ssd = ssds.get(drive.ssd)
+                if ssd is not None and ssd.capacity(config.storage_gb) is None:
                     problems.append(Problem(where.path, where.line,
                                             f"{machine_id}.configurations.{config.id}.storage_gb",
                                             f"{ssd.id} is not rated at {config.storage_gb} GB"))
+            for price in config.prices:
+                if price.market not in machine.markets.value:
+                    problems.append(Problem(where.path, where.line, f"{machine_id}.configurations.{config.id}.prices",
+                                            f"a {price.market} price, but {price.market} is not among the machine's "
+                                            f"markets {list(machine.markets.value)}"))
             if config.storage_gb not in machine.storage.options_gb:
                 problems.append(Problem(where.path, where.line, f"{machine_id}.configurations.{config.id}.storage_gb",
                                         f"{config.storage_gb} GB is not in storage.options_gb"))
@@ -141,21 +155,44 @@ def consistency_problems(records: dict[str, dict[str, Any]],
     return problems
 
 
+def _evidenced(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(field path, item) for everything that carries its own source and confidence: sourced values, prices
+    and drive sightings."""
+    if isinstance(value, (Sourced, Price, DriveSighting)):
+        yield prefix.rstrip("."), value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _evidenced(getattr(value, name), f"{prefix}{name}.")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _evidenced(item, f"{prefix}{index}.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _evidenced(item, f"{prefix}{key}.")
+
+
 def weak_source_problems(records: dict[str, dict[str, Any]], locations: dict[tuple[str, str], Located],
                          knowledge: Knowledge) -> list[Problem]:
-    """A value resting on an aggregator (machine-written spec sites) may be an estimate, never documented or
-    measured."""
+    """A documented value must rest on a source that states it (or restates a named vendor document); a
+    measured value on a measurement."""
     problems: list[Problem] = []
     for kind, by_id in records.items():
         for record_id in sorted(by_id):
             where = locations[(kind, record_id)]
-            for field_path, sourced in _sourced_fields(by_id[record_id]):
-                source = knowledge.sources.get(sourced.source)
-                if (source is not None and source.kind == "aggregator"
-                        and sourced.confidence in ("documented", "measured")):
+            for field_path, item in _evidenced(by_id[record_id]):
+                source = knowledge.sources.get(item.source)
+                if source is None:
+                    continue
+                reason = None
+                if item.confidence == "documented" and source.kind in RESTATING_KINDS and not source.restates:
+                    reason = (f"documented on the strength of {source.kind} source {source.id!r}, which is not marked "
+                              "as restating a named vendor document (restates:); cite the vendor or mark it estimate")
+                elif item.confidence == "measured" and source.kind not in MEASURING_KINDS:
+                    reason = (f"measured, but {source.id!r} is a {source.kind} source; a measured value cites a "
+                              "review or measurement (kind: review) or is an estimate")
+                if reason:
                     problems.append(Problem(where.path, field_line(where, field_path), f"{record_id}.{field_path}",
-                                            f"{sourced.confidence} on the strength of aggregator {source.id!r} alone; "
-                                            "cite the vendor or a review, or mark it estimate"))
+                                            reason))
     return problems
 
 
@@ -203,7 +240,10 @@ def check(db_dir: Path | None, knowledge: Knowledge) -> Report:
             if missing:
                 report.lacking[f"{kind[:-1]} {record_id}"] = missing
     report.coverage = dict(sorted(per_vendor.items()))
-    report.scoring = Counter(scoring_fields(records, knowledge).values())
+    fields_read = scoring_fields(records, knowledge)
+    report.scoring = Counter(confidence for confidence, unknowable in fields_read.values() if unknowable is None)
+    report.unknowable = {" ".join(key): unknowable for key, (_, unknowable) in sorted(fields_read.items())
+                         if unknowable is not None}
     report.weakest = sorted(weakest, key=lambda w: (w[1], w[0]))[:15]
     return report
 
@@ -226,6 +266,7 @@ def format_report(report: Report, fmt: str) -> str:
             "documented_or_measured_share": round(strong_share(report), 4),
             "scoring_fields": dict(report.scoring),
             "scoring_documented_or_measured_share": round(_share(report.scoring), 4),
+            "scoring_unknowable": report.unknowable,
             "weakest": [{"record": r, "documented_or_measured": round(s, 3), "fields": n}
                         for r, s, n in report.weakest],
             "lacking": report.lacking,
@@ -242,9 +283,12 @@ def format_report(report: Report, fmt: str) -> str:
         f"{level} {total[level]} ({100 * total[level] / count:.0f} %)" for level in CONFIDENCE_ORDER if total[level]))
     lines.append(f"documented or measured: {100 * strong_share(report):.0f} %")
     used = sum(report.scoring.values())
-    lines.append(f"Fields a configuration's score reads ({used}): " + ", ".join(
+    lines.append(f"Fields a configuration's score reads whose truth is publicly knowable ({used}): " + ", ".join(
         f"{level} {report.scoring[level]}" for level in CONFIDENCE_ORDER if report.scoring[level]) +
-        f"; documented or measured: {100 * _share(report.scoring):.0f} %")
+        f"; documented or measured: {100 * _share(report.scoring):.0f} % (target {100 * KNOWABLE_TARGET:.0f} %)")
+    reasons = Counter(report.unknowable.values())
+    lines.append(f"Fields no public source can settle: {len(report.unknowable)}" +
+                 "".join(f"\n  {count} x {reason}" for reason, count in reasons.most_common()))
     lines.append("\nPer vendor (documented / measured / estimate):")
     for vendor, counter in report.coverage.items():
         n = sum(counter.values())

@@ -48,6 +48,7 @@ class FactValue:
     confidence: str | None
     source: str | None
     note: str | None = None
+    unknowable: str | None = None  # why no public source can settle it (db check counts these apart)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +93,18 @@ def _part(ctx: FactContext, origin: str) -> Record:
 
 def _drive_confidence(ctx: FactContext, confidence: str | None) -> str:
     # What a drive's datasheet says is only as sure as the record that this configuration ships it.
-    return weakest(confidence, ctx.mc.config.ssd.confidence)
+    return weakest(confidence, ctx.mc.drive.confidence)
 
 
 def _of_sourced(ctx: FactContext, origin: str, sourced: Sourced | None) -> FactValue | None:
     if sourced is None or sourced.value is None:
         return None
     confidence: str = sourced.confidence
+    unknowable = sourced.unknowable
     if origin == "ssd":
         confidence = _drive_confidence(ctx, confidence)
-    return FactValue(sourced.value, confidence, sourced.source, sourced.note)
+        unknowable = unknowable or ctx.mc.drive.unknowable
+    return FactValue(sourced.value, confidence, sourced.source, sourced.note, unknowable)
 
 
 def sourced(origin: str, dotted: str) -> Reader:
@@ -162,6 +165,16 @@ def _primary_os(ctx: FactContext) -> FactValue | None:
 def _tbw(ctx: FactContext) -> FactValue | None:
     capacity = ctx.mc.ssd.capacity(ctx.mc.config.storage_gb)
     return None if capacity is None else _of_sourced(ctx, "ssd", capacity.tbw)
+
+
+def drive_note(mc: MachineConfig) -> str | None:
+    """How the scored drive is known, and which others the configuration is seen with."""
+    drive = mc.drive
+    how = (f"seen in {drive.probes_seen} of {drive.probes_total} probe reports" if drive.known_by == "probes"
+           else f"known by {drive.known_by}")
+    others = [d.ssd for d in mc.config.drives if d is not drive]
+    text = how + (f"; the weakest of {len(mc.config.drives)} drives seen (also {', '.join(others)})" if others else "")
+    return f"{text}; {drive.note}" if drive.note else text
 
 
 def _ctdp_max(ctx: FactContext) -> FactValue | None:
@@ -250,8 +263,9 @@ REGISTRY: tuple[FactSpec, ...] = (
     _fact("storage.gb", "number", "GB", "configuration", given(lambda c: c.mc.config.storage_gb, "configuration"),
           "storage of this configuration"),
     _fact("ssd.id", "str", "", "configuration",
-          lambda c: FactValue(c.mc.config.ssd.value, c.mc.config.ssd.confidence, c.mc.config.ssd.source,
-                              c.mc.config.ssd.note), "the drive this configuration ships", model_input=True),
+          lambda c: FactValue(c.mc.drive.ssd, c.mc.drive.confidence, c.mc.drive.source, drive_note(c.mc),
+                              c.mc.drive.unknowable),
+          "the drive scored: the weakest this configuration is seen with", model_input=True),
     _fact("price.known", "bool", "", "configuration", given(lambda c: bool(c.mc.config.prices), "configuration"),
           "a price is recorded for this configuration"),
     _fact("price.recorded", "number", "currency", "configuration", _recorded_price,

@@ -567,7 +567,7 @@ def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: 
         go_writes = c.uses(q["gocache_gb_per_day"]) + c.uses(q["temp_writes_gb_per_day"])
         amplification = c.optional_coef("storage.write_amplification.article", mc.ssd.nand.value)
         if amplification is not None:  # a seed claim, used only when --evidence seed-claim admits it
-            c.hw("ssd.nand", mc.ssd.nand, confidence=mc.config.ssd.confidence)
+            c.hw("ssd.nand", mc.ssd.nand, confidence=mc.drive.confidence)
             go_writes *= amplification
         workdays = c.coef("storage.workdays_per_year")
         baseline = c.coef("storage.baseline_host_writes_gb_per_day")
@@ -578,8 +578,8 @@ def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: 
         if capacity is None or capacity.tbw is None:
             raise NotAccepted(f"{mc.ssd.id} has no rated TBW for {mc.config.storage_gb} GB")
         # which drive a configuration ships is itself evidence: the TBW is never surer than that
-        c.hw("ssd.id", mc.config.ssd)
-        tbw = c.hw("ssd.tbw", capacity.tbw, confidence=mc.config.ssd.confidence)
+        c.hw("ssd.id", mc.drive.as_sourced())
+        tbw = c.hw("ssd.tbw", capacity.tbw, confidence=mc.drive.confidence)
         return tbw * 1000 / (c.uses(q["host_writes_gb_per_day"]) * 365)
 
     def footprint(c: Calc) -> float:

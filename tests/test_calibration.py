@@ -41,7 +41,7 @@ def reference_machine(cores: int) -> MachineConfig:
         "max_turbo_power_w": measured(15.0)})
     cooling = base.machine.cooling.model_copy(update={"sustained_power_w": measured(1000.0)})
     return MachineConfig(machine=base.machine.model_copy(update={"cooling": cooling}), config=base.config,
-                         cpu=cpu, ssd=base.ssd)
+                         cpu=cpu, ssd=base.ssd, drive=base.drive)
 
 
 def std_only(**fields: object) -> Profile:

@@ -100,7 +100,8 @@ def test_documented_value_resting_on_an_aggregator_alone(db_copy, knowledge_copy
     _edit(db_copy / "ssds" / "client-and-datacentre.yaml", r"(  source: pgrid-crucial-p3-1tb\n  confidence: )estimate",
           r"\g<1>documented")
     errors = [str(p) for p in check(db_copy, api.load_knowledge_only(knowledge_copy)).errors]
-    assert any("crucial-p3.nand: documented on the strength of aggregator 'pgrid-crucial-p3-1tb'" in e for e in errors)
+    expected = "crucial-p3.nand: documented on the strength of aggregator source 'pgrid-crucial-p3-1tb'"
+    assert any(expected in e for e in errors)
 
 
 def test_every_hardware_field_the_model_reads_is_a_registered_model_input():

@@ -126,7 +126,8 @@ def test_changing_weaker_evidence_changes_no_strict_score(index, preset, evidenc
     mc = CONFIGS[index]
     changed = MachineConfig.model_construct(machine=_perturb(mc.machine, accepted),
                                             config=_perturb(mc.config, accepted, mc.machine.confidence),
-                                            cpu=_perturb(mc.cpu, accepted), ssd=_perturb(mc.ssd, accepted))
+                                            cpu=_perturb(mc.cpu, accepted), ssd=_perturb(mc.ssd, accepted),
+                                            drive=_perturb(mc.drive, accepted))
     profile = DATA.knowledge.presets[preset]
     before = api.score_configs([mc], profile, DATA, evidence=evidence)[0]
     after = api.score_configs([changed], profile, PERTURBED[evidence], evidence=evidence)[0]
@@ -141,7 +142,8 @@ def test_the_perturbation_does_change_scores_under_the_default_evidence():
     for mc in CONFIGS[::9]:
         changed = MachineConfig.model_construct(machine=_perturb(mc.machine, accepted),
                                 config=_perturb(mc.config, accepted, mc.machine.confidence),
-                                cpu=_perturb(mc.cpu, accepted), ssd=_perturb(mc.ssd, accepted))
+                                cpu=_perturb(mc.cpu, accepted), ssd=_perturb(mc.ssd, accepted),
+                                            drive=_perturb(mc.drive, accepted))
         before = api.score_configs([mc], profile, DATA)[0]
         after = api.score_configs([changed], profile, PERTURBED["documented"])[0]
         moved += _visible(after) != _visible(before)

@@ -29,7 +29,7 @@ def value(mc: MachineConfig, name: str, profile=PLATFORM) -> float:
 
 def with_cpu(mc: MachineConfig, **fields: object) -> MachineConfig:
     return MachineConfig.model_construct(machine=mc.machine, config=mc.config, cpu=mc.cpu.model_copy(update=fields),
-                                         ssd=mc.ssd)
+                                         ssd=mc.ssd, drive=mc.drive)
 
 
 def measured(watts: float) -> Sourced[float]:

@@ -37,7 +37,7 @@ configs = st.sampled_from(CONFIGS)
 
 def _with_ram(mc: MachineConfig, ram_gb: int) -> MachineConfig:
     config = Configuration.model_validate({**mc.config.model_dump(), "ram_gb": ram_gb})
-    return MachineConfig(machine=mc.machine, config=config, cpu=mc.cpu, ssd=mc.ssd)
+    return MachineConfig(machine=mc.machine, config=config, cpu=mc.cpu, ssd=mc.ssd, drive=mc.drive)
 
 
 def _with_boost(mc: MachineConfig, factor: float) -> MachineConfig:
@@ -46,7 +46,7 @@ def _with_boost(mc: MachineConfig, factor: float) -> MachineConfig:
                             note="scaled by the test")
     cpu = mc.cpu.model_copy(update={"boost_clock_ghz": faster})
     # a hypothetical faster chip may exceed the schema's 7 GHz sanity bound: skip validation
-    return MachineConfig.model_construct(machine=mc.machine, config=mc.config, cpu=cpu, ssd=mc.ssd)
+    return MachineConfig.model_construct(machine=mc.machine, config=mc.config, cpu=cpu, ssd=mc.ssd, drive=mc.drive)
 
 
 def _scores(mc: MachineConfig, profile: Profile) -> dict[str, float | None]:
@@ -151,14 +151,14 @@ def _with_more_cores(mc: MachineConfig, extra: int) -> MachineConfig:
                                confidence=getattr(cpu, name).confidence, note="more cores, same speed (test)")
             for name in ("performance_cores", "threads")}
     return MachineConfig.model_construct(machine=mc.machine, config=mc.config, cpu=cpu.model_copy(update=more),
-                                         ssd=mc.ssd)
+                                         ssd=mc.ssd, drive=mc.drive)
 
 
 def _with_sustained_power(mc: MachineConfig, watts: float) -> MachineConfig:
     cooling = mc.machine.cooling.model_copy(update={"sustained_power_w": Sourced[float](
         value=watts, source="advisor-estimate", confidence="estimate", note="set by the test")})
     machine = mc.machine.model_copy(update={"cooling": cooling})
-    return MachineConfig.model_construct(machine=machine, config=mc.config, cpu=mc.cpu, ssd=mc.ssd)
+    return MachineConfig.model_construct(machine=machine, config=mc.config, cpu=mc.cpu, ssd=mc.ssd, drive=mc.drive)
 
 
 @settings(max_examples=60, deadline=None)

@@ -19,6 +19,13 @@ OsName = Literal["linux", "macos", "windows"]
 OsLevel = Literal["certified", "works", "partial", "poor", "none"]
 Nand = Literal["SLC", "MLC", "TLC", "QLC"]
 CoolingDesign = Literal["fanless", "one-fan", "two-fans", "vapor-chamber"]
+# Where a machine is sold: the markets `--market` names, and the currency each one prices in.
+Market = Literal["us", "eu", "uk", "cn", "in", "jp"]
+MARKET_CURRENCY: dict[str, str] = {"us": "USD", "eu": "EUR", "uk": "GBP", "cn": "CNY", "in": "INR", "jp": "JPY"}
+Currency = Literal["USD", "EUR", "GBP", "CNY", "INR", "JPY"]
+# How a configuration's drive is known: the vendor names it, a teardown or review found it, probe reports of
+# the model show it (say N of M), or the project guesses it.
+DriveKnownBy = Literal["vendor-spec", "teardown", "review", "probes", "estimate"]
 
 OS_LEVEL_ORDER: tuple[str, ...] = ("certified", "works", "partial", "poor", "none")
 
@@ -149,12 +156,56 @@ class OsSupportEntry(Frozen):
 
 
 class Price(Frozen):
+    """One price seen for a configuration in one market: a list price (the vendor's own store or price list)
+    or a street price (one retailer on one day)."""
+
     amount: float = Field(gt=0)
-    currency: Literal["USD", "CNY", "EUR", "GBP"]
+    currency: Currency
+    market: Market
+    kind: Literal["list", "street"]
     seen: Annotated[DateText, Field(pattern=r"^\d{4}-\d{2}(-\d{2})?$")]
     source: str
     confidence: Confidence
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _market_currency(self) -> "Price":
+        if MARKET_CURRENCY[self.market] != self.currency:
+            raise ValueError(f"currency: {self.market} prices are in {MARKET_CURRENCY[self.market]}, "
+                             f"not {self.currency}")
+        return self
+
+
+class NoPrice(Frozen):
+    """A market where a configuration is offered but no public price could be found, and why."""
+
+    market: Market
+    reason: str = Field(min_length=10)
+
+
+class DriveSighting(Frozen):
+    """One drive a configuration is seen with, and how that is known."""
+
+    ssd: str
+    known_by: DriveKnownBy
+    probes_seen: int | None = Field(default=None, ge=0)   # probe reports of this model showing this drive
+    probes_total: int | None = Field(default=None, ge=1)  # probe reports of this model with a drive named
+    source: str
+    confidence: Confidence
+    note: str | None = None
+    unknowable: str | None = None  # why no public source can say which drive ships (e.g. no probe reports)
+
+    @model_validator(mode="after")
+    def _probes(self) -> "DriveSighting":
+        if (self.known_by == "probes") != (self.probes_seen is not None and self.probes_total is not None):
+            raise ValueError("probes_seen: give probes_seen and probes_total exactly when known_by is probes")
+        if self.probes_seen is not None and self.probes_total is not None and self.probes_seen > self.probes_total:
+            raise ValueError("probes_seen: more than probes_total")
+        return self
+
+    def as_sourced(self) -> Sourced[str]:
+        return Sourced[str](value=self.ssd, source=self.source, confidence=self.confidence, note=self.note,
+                            unknowable=self.unknowable)
 
 
 class Configuration(Frozen):
@@ -162,19 +213,26 @@ class Configuration(Frozen):
     cpu: str
     ram_gb: int = Field(gt=0)
     storage_gb: int = Field(gt=0)
-    ssd: Sourced[str]
+    drives: tuple[DriveSighting, ...] = Field(min_length=1)
     prices: tuple[Price, ...] = ()
+    no_public_price: tuple[NoPrice, ...] = ()
 
     def price(self, currency: str) -> Price | None:
         """The most recently seen price in currency, if any."""
         matching = [p for p in self.prices if p.currency == currency]
         return max(matching, key=lambda p: p.seen) if matching else None
 
+    def market_price(self, market: str) -> Price | None:
+        """The newest price seen in a market, list or street."""
+        matching = [p for p in self.prices if p.market == market]
+        return max(matching, key=lambda p: (p.seen, p.kind == "list")) if matching else None
+
 
 class Machine(Record):
     family: str
     launch_year: int = Field(ge=2015, le=2030)
-    markets: tuple[str, ...] = ("global",)
+    markets: Sourced[tuple[Market, ...]]
+    baseline_only: bool = False  # no longer sold: kept to compare an upgrade against (compare --baseline)
     cpu_options: tuple[str, ...] = Field(min_length=1)
     ram: Ram
     storage: Storage
@@ -211,6 +269,7 @@ class MachineConfig(Frozen):
     config: Configuration
     cpu: Cpu
     ssd: Ssd
+    drive: DriveSighting  # the sighting scored: the weakest plausible drive of the configuration
 
     @property
     def id(self) -> str:
@@ -235,13 +294,14 @@ class Catalog:
     locations: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False)
 
     def machine_configs(self) -> list[MachineConfig]:
-        """Every purchasable configuration, resolved, in id order."""
+        """Every configuration, resolved, in id order; each scored on its weakest plausible drive."""
         result = []
         for machine_id in sorted(self.machines):
             machine = self.machines[machine_id]
             for config in machine.configurations:
-                result.append(MachineConfig(machine=machine, config=config,
-                                            cpu=self.cpus[config.cpu], ssd=self.ssds[config.ssd.value]))
+                drive = weakest_drive(config, self.ssds)
+                result.append(MachineConfig(machine=machine, config=config, cpu=self.cpus[config.cpu],
+                                            ssd=self.ssds[drive.ssd], drive=drive))
         return sorted(result, key=lambda mc: mc.id)
 
     def find_configs(self, ref: str) -> list[MachineConfig]:
@@ -250,3 +310,17 @@ class Catalog:
         return [mc for mc in self.machine_configs()
                 if mc.machine.id == machine_id and (not config_id or mc.config.id == config_id)]
 
+
+
+_NAND_ENDURANCE_ORDER = ("QLC", "TLC", "MLC", "SLC")
+
+
+def weakest_drive(config: Configuration, ssds: dict[str, Ssd]) -> DriveSighting:
+    """The sighting with the least rated endurance at this capacity: an unrated drive first (its endurance
+    is unknown), then the lowest TBW, then the weaker NAND; ties keep the listed order."""
+    def endurance(sighting: DriveSighting) -> tuple[int, float, int]:
+        ssd = ssds[sighting.ssd]
+        capacity = ssd.capacity(config.storage_gb)
+        tbw = capacity.tbw.value if capacity is not None and capacity.tbw is not None else None
+        return (0 if tbw is None else 1, tbw or 0.0, _NAND_ENDURANCE_ORDER.index(ssd.nand.value))
+    return min(config.drives, key=endurance)

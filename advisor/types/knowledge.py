@@ -63,6 +63,9 @@ class Source(Frozen):
     note: str | None = None
     reliability: str | None = None
     used_for: str | None = None
+    # A secondary, news or aggregator source that copies a named vendor document verbatim (a scraped ARK
+    # table, a spec sheet quoted in full) may back documented values of what it copied: name that document.
+    restates: str | None = None
 
     @model_validator(mode="after")
     def _locatable(self) -> "Source":

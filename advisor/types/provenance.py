@@ -64,6 +64,8 @@ class Sourced(BaseModel, Generic[T]):
     source: str
     confidence: Confidence
     note: str | None = None
+    # Why no public source can settle this value (it stays an estimate): db check counts it apart.
+    unknowable: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -88,6 +90,8 @@ class Sourced(BaseModel, Generic[T]):
     def _estimate_needs_note(self) -> "Sourced[T]":
         if self.confidence == "estimate" and not self.note and self.source == ADVISOR_ESTIMATE:
             raise ValueError("an advisor-estimate value needs a note saying how it was derived")
+        if self.unknowable is not None and self.confidence in ("documented", "measured"):
+            raise ValueError("unknowable: a documented or measured value is settled; unknowable is for estimates")
         return self
 
 
