@@ -131,6 +131,12 @@ def consistency_problems(records: dict[str, dict[str, Any]],
                     problems.append(Problem(where.path, where.line,
                                             f"{machine_id}.configurations.{config.id}.storage_gb",
                                             f"{ssd.id} is not rated at {config.storage_gb} GB"))
+            priced = {p.market for p in config.prices} | {n.market for n in config.no_public_price}
+            for market in ([] if machine.baseline_only else machine.markets.value):
+                if market not in priced:
+                    problems.append(Problem(where.path, where.line, f"{machine_id}.configurations.{config.id}.prices",
+                                            f"offered in {market} but has neither a {market} price nor a "
+                                            f"no_public_price entry saying why"))
             for price in config.prices:
                 if price.market not in machine.markets.value:
                     problems.append(Problem(where.path, where.line, f"{machine_id}.configurations.{config.id}.prices",
