@@ -12,7 +12,7 @@ from advisor.errors import InputError
 from advisor.facts import assemble
 from advisor.knowledge import load_knowledge, load_profile_file
 from advisor.paths import data_dir
-from advisor.predict import predict
+from advisor.predict import predict, primary_os
 from advisor.render.templating import Templates
 from advisor.scoring import best_per_machine, effective_weights, rank, score_config
 from advisor.types import (
@@ -26,6 +26,9 @@ from advisor.types import (
     Score,
     accepted_levels,
 )
+from advisor.types.hardware import MARKET_CURRENCY
+from advisor.types.results import Upgrade, UpgradeRow
+from advisor.verdict import verdict
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,9 +86,15 @@ def resolve_profile(profile: str | Path | Profile, data: Data) -> Profile:
 
 
 def apply_constraints(profile: Profile, budget: float | None = None, currency: str | None = None,
-                      os: Iterable[str] = (), arch: Iterable[str] = ()) -> Profile:
-    """The profile with command-line constraints laid over it."""
+                      os: Iterable[str] = (), arch: Iterable[str] = (), market: str | None = None) -> Profile:
+    """The profile with command-line constraints laid over it; the market, when not given, is the user's
+    default (GO_ADVISOR_MARKET) or the budget currency's."""
     update: dict = {}
+    market = market or (os_environ_market() if profile.market is None else None)
+    if market is not None:
+        if market not in MARKET_CURRENCY:
+            raise InputError(f"--market: {market!r} is not one of {', '.join(MARKET_CURRENCY)}")
+        update["market"] = market
     if budget is not None:
         update["budget"] = {"amount": budget,
                             "currency": currency or (profile.budget.currency if profile.budget else "USD")}
@@ -98,6 +107,14 @@ def apply_constraints(profile: Profile, budget: float | None = None, currency: s
     if not update:
         return profile
     return Profile.model_validate({**profile.model_dump(), **update})
+
+
+def os_environ_market() -> str | None:
+    """The user's default market, from the GO_ADVISOR_MARKET environment variable."""
+    import os as _os  # noqa: PLC0415
+
+    value = _os.environ.get("GO_ADVISOR_MARKET", "").strip().lower()
+    return value or None
 
 
 def parse_weights(text: str | None) -> dict[str, float]:
@@ -142,29 +159,54 @@ def score_configs(configs: Iterable[MachineConfig], profile: Profile, data: Data
 
 
 def _admissible(mc: MachineConfig, profile: Profile) -> bool:
-    return not profile.arch or mc.cpu.arch in profile.arch
+    """Offered to this buyer: still sold, in their market, with an architecture they accept."""
+    return (not mc.machine.baseline_only and profile.buyer_market in mc.machine.markets.value
+            and (not profile.arch or mc.cpu.arch in profile.arch))
+
+
+def _priced_if_budgeted(score: Score, profile: Profile) -> bool:
+    return profile.budget is None or score.price is not None
+
+
+def pick(scores: Iterable[Score], profile: Profile) -> Score:
+    """The configuration shown for a machine everywhere (recommend, compare, explain, score): the best ranked
+    of those not disqualified and, under a budget, priced in the buyer's market; else the best of all."""
+    ranked = rank(scores)
+    eligible = [s for s in ranked if not s.disqualified and _priced_if_budgeted(s, profile)]
+    return (eligible or ranked)[0]
 
 
 def recommend(profile: str | Path | Profile = "microservice", *, db: str | Path | None = None,
               knowledge: str | Path | None = None, budget: float | None = None, currency: str | None = None,
-              os: Iterable[str] = (), arch: Iterable[str] = (), weights: Mapping[str, float] | str | None = None,
-              evidence: str = DEFAULT_EVIDENCE, all_configs: bool = False, data: Data | None = None) -> Recommendation:
-    """Rank every machine (its best configuration, or every configuration) for a profile."""
+              os: Iterable[str] = (), arch: Iterable[str] = (), market: str | None = None,
+              weights: Mapping[str, float] | str | None = None, evidence: str = DEFAULT_EVIDENCE,
+              all_configs: bool = False, data: Data | None = None) -> Recommendation:
+    """Rank every machine sold in the buyer's market (its best configuration, or every configuration) for a
+    profile; under a budget, configurations without a price there are listed apart, unranked."""
     data = data or load(db, knowledge)
-    chosen = apply_constraints(resolve_profile(profile, data), budget, currency, os, arch)
+    chosen = apply_constraints(resolve_profile(profile, data), budget, currency, os, arch, market)
     weight_map = parse_weights(weights) if isinstance(weights, str) else dict(weights or {})
     evidence_levels(evidence)  # validate early
-    configs = [mc for mc in data.catalog.machine_configs() if _admissible(mc, chosen)]
-    scores = score_configs(configs, chosen, data, evidence, weight_map)
-    eligible = [s for s in scores if not s.disqualified]
+    offered = [mc for mc in data.catalog.machine_configs() if _admissible(mc, chosen)]
+    scores = score_configs(offered, chosen, data, evidence, weight_map)
+    eligible = [s for s in scores if not s.disqualified and _priced_if_budgeted(s, chosen)]
+    unpriced = [s for s in scores if not s.disqualified and not _priced_if_budgeted(s, chosen)]
     excluded = [s for s in scores if s.disqualified]
     ranked = rank(eligible) if all_configs else best_per_machine(eligible)
+    shown = {r.machine_id for r in ranked}
+    unpriced = rank(unpriced) if all_configs else [s for s in best_per_machine(unpriced) if s.machine_id not in shown]
+    shown |= {s.machine_id for s in unpriced}
     disqualified = rank(excluded) if all_configs else [s for s in best_per_machine(excluded)
-                                                        if s.machine_id not in {r.machine_id for r in ranked}]
+                                                        if s.machine_id not in shown]
+    not_offered = sorted({mc.machine.id for mc in data.catalog.machine_configs()} -
+                         {mc.machine.id for mc in offered})
     cited = {source for score in scores for finding in score.findings for source in finding.sources}
+    os_of = {mc.id: primary_os(mc, chosen) for mc in offered}
+    picks = verdict(ranked, os_of, os_fixed=bool(chosen.os))
     return Recommendation(profile=chosen, evidence=evidence,
                           weights=effective_weights(data.knowledge.scoring, chosen, weight_map),
-                          ranked=tuple(ranked), disqualified=tuple(disqualified),
+                          ranked=tuple(ranked), disqualified=tuple(disqualified), unpriced=tuple(unpriced),
+                          market=chosen.buyer_market, not_offered=tuple(not_offered), verdict=picks,
                           rules_backend=data.rules_engine(evidence).name,
                           sources={s: data.knowledge.sources[s] for s in sorted(cited) if s in data.knowledge.sources})
 
@@ -179,7 +221,7 @@ def score(machine: str, profile: str | Path | Profile = "microservice", *, evide
     if not configs:
         raise InputError(f"machine {machine!r}: not in the hardware database (try `go-advisor db list`)")
     weight_map = parse_weights(weights) if isinstance(weights, str) else dict(weights or {})
-    return rank(score_configs(configs, chosen, data, evidence, weight_map))[0]
+    return pick(score_configs(configs, chosen, data, evidence, weight_map), chosen)
 
 
 def scan_profile(path: str | Path, *, overrides: Mapping[str, object] | None = None, use_go: bool = False,
@@ -232,3 +274,43 @@ def run_rule_examples(knowledge: str | Path | None = None, *, backends: Iterable
     from advisor.ruletest import run_cases  # noqa: PLC0415
 
     return run_cases(load_knowledge_only(knowledge), backends)
+
+
+def upgrade(baseline: str, candidates: Iterable[str] = (), profile: str | Path | Profile = "microservice", *,
+            hourly_cost: float | None = None, market: str | None = None, evidence: str = DEFAULT_EVIDENCE,
+            weights: Mapping[str, float] | str | None = None, top: int = 5, data: Data | None = None) -> Upgrade:
+    """Minutes a day each candidate saves against the laptop the user has now, and how many working days its
+    price takes to pay back at an hourly cost; without candidates, the top recommended machines."""
+    data = data or load()
+    chosen = apply_constraints(resolve_profile(profile, data), market=market)
+    now = score(baseline, chosen, evidence=evidence, weights=weights, data=data)
+    names = list(candidates)
+    others = ([score(name, chosen, evidence=evidence, weights=weights, data=data) for name in names] if names else
+              list(recommend(chosen, evidence=evidence, weights=weights, data=data).ranked[:top]))
+    currency = MARKET_CURRENCY[chosen.buyer_market]
+    if hourly_cost is None:
+        rates, policy = (data.knowledge.coefficient(c).value for c in ("currency.usd_per_unit",
+                                                                         "upgrade.hourly_cost_usd"))
+        assert isinstance(rates, dict) and not isinstance(policy, dict)
+        usd = float(policy)
+        hourly_cost = usd / float(rates[currency])
+        note = (f"{hourly_cost:,.0f} {currency}/h: upgrade.hourly_cost_usd ({usd:.0f} USD, policy)" +
+                ("" if currency == "USD" else " converted at the estimated currency.usd_per_unit rate") +
+                "; set yours with --hourly-cost")
+    else:
+        if not hourly_cost > 0:
+            raise InputError(f"--hourly-cost: {hourly_cost} must be positive")
+        note = f"{hourly_cost:,.0f} {currency}/h (--hourly-cost)"
+    rows = [upgrade_row(now, other, hourly_cost) for other in others]
+    return Upgrade(baseline=now, rows=tuple(rows), hourly_cost=hourly_cost, currency=currency,
+                   hourly_cost_note=note)
+
+
+def upgrade_row(now: Score, candidate: Score, hourly_cost: float) -> UpgradeRow:
+    """The minutes a day saved and the payback of one candidate (pure)."""
+    before, after = now.metrics.value("daily_wait_min"), candidate.metrics.value("daily_wait_min")
+    saved = None if before is None or after is None else before - after
+    payback = None
+    if saved is not None and saved > 0 and candidate.price is not None:
+        payback = candidate.price.amount / (saved / 60 * hourly_cost)
+    return UpgradeRow(score=candidate, minutes_saved_per_day=saved, payback_workdays=payback)

@@ -22,7 +22,7 @@ from advisor.output import json_text, write_atomic
 from advisor.render import RENDERERS
 from advisor.render.formats import FORMAT_CHOICES, choices, format_help, spoken
 from advisor.types import DEFAULT_EVIDENCE, EVIDENCE_CHOICES, Budget, Profile
-from advisor.types.hardware import Arch, OsName
+from advisor.types.hardware import Arch, Market, OsName
 
 if TYPE_CHECKING:
     from advisor.scan.measure import Measurements  # the scanner is imported only by the commands that scan
@@ -60,11 +60,13 @@ if TYPE_CHECKING:
     KnowledgeShowFormat: TypeAlias = StrEnum
     KnowledgeFactsFormat: TypeAlias = StrEnum
     KnowledgeTestFormat: TypeAlias = StrEnum
+    MarketChoice: TypeAlias = StrEnum
 else:
     Evidence = choices("Evidence", EVIDENCE_CHOICES)
     OsChoice = choices("OsChoice", get_args(OsName))
     ArchChoice = choices("ArchChoice", get_args(Arch))
     Currency = choices("Currency", get_args(Budget.model_fields["currency"].annotation))
+    MarketChoice = choices("MarketChoice", get_args(Market))
     DbKind = choices("DbKind", ("machines", "cpus", "ssds"))
     KnowledgeKind = choices("KnowledgeKind", ("all", "coefficients", "rules", "sources"))
 
@@ -177,6 +179,9 @@ def recommend(
         None, "--budget", help="Maximum price; configurations above it are disqualified."),
     currency: Optional[Currency] = _choice(
         Currency, None, "--currency", help=f"Currency of --budget and prices: {spoken(Currency)}."),
+    market: Optional[MarketChoice] = _choice(
+        MarketChoice, None, "--market", help=f"Where you buy: {spoken(MarketChoice)}; only machines sold there are "
+        "ranked, at their price there. Default: GO_ADVISOR_MARKET, else the --currency's market, else us."),
     os_names: Optional[List[OsChoice]] = _choice(
         OsChoice, None, "--os", help=f"OS the machine must run well: {spoken(OsChoice)}; repeat for several."),
     arch: Optional[List[ArchChoice]] = _choice(
@@ -205,7 +210,8 @@ def recommend(
                    f"{chosen.dependency_packages} third-party packages; activity fields are estimates "
                    f"(`go-advisor profile scan {scan_path}` shows each field's origin)", err=True)
     rec = api.recommend(chosen, data=data, budget=budget, currency=_optional_value(currency), os=_values(os_names),
-                        arch=_values(arch), weights=weight, evidence=_value(evidence), all_configs=all_configs)
+                        arch=_values(arch), market=_optional_value(market), weights=weight, evidence=_value(evidence),
+                        all_configs=all_configs)
     _emit(RENDERERS[_value(fmt)].recommendation(rec, top, data.templates), output)
 
 
@@ -230,15 +236,32 @@ def explain(
 @app.command()
 def compare(
     ctx: typer.Context,
-    machines: List[str] = typer.Argument(..., help="Two or more machine ids or machine/configuration ids."),
+    machines: Optional[List[str]] = typer.Argument(
+        None, help="Two or more machine ids or machine/configuration ids; with --baseline, the candidates "
+        "(none: the top five recommended)."),
     profile: str = typer.Option("microservice", "--profile", "-p", help="A preset name or a profile YAML file."),
+    baseline: Optional[str] = typer.Option(
+        None, "--baseline", metavar="MACHINE", help="The laptop you have now: show minutes a day each candidate "
+        "saves and its payback in working days (older laptops are in `db list`)."),
+    hourly_cost: Optional[float] = typer.Option(
+        None, "--hourly-cost", help="What an hour of waiting costs, in the market's currency (default: the "
+        "upgrade.hourly_cost_usd policy, 60 USD)."),
+    market: Optional[MarketChoice] = _choice(
+        MarketChoice, None, "--market", help=f"Where you buy: {spoken(MarketChoice)} (prices are read there)."),
     evidence: Evidence = _choice(Evidence, DEFAULT_EVIDENCE, "--evidence", help=EVIDENCE_HELP),
     weight: Optional[str] = typer.Option(None, "--weight", help="Criterion weights, e.g. build=3,memory=2."),
     fmt: CompareFormat = _format("compare"),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
 ) -> None:
-    """Compare machines side by side for one profile."""
+    """Compare machines side by side for one profile, or against the laptop you have now (--baseline)."""
     data = _data(ctx)
+    machines = list(machines or [])
+    if baseline is not None:
+        up = api.upgrade(baseline, machines, profile, hourly_cost=hourly_cost, market=_optional_value(market),
+                         evidence=_value(evidence), weights=weight, data=data)
+        title = f"{api.resolve_profile(profile, data).name}: upgrade from {baseline}"
+        _emit(RENDERERS[_value(fmt)].upgrade(up, title, data.templates), output)
+        return
     scores = api.compare(machines, profile, evidence=_value(evidence), weights=weight, data=data)
     title = f"{api.resolve_profile(profile, data).name}: " + " vs ".join(machines)
     _emit(RENDERERS[_value(fmt)].scores(scores, title, data.templates), output)

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from advisor.predict import primary_os_sourced, recorded_price
+from advisor.predict import market_price, primary_os_sourced
 from advisor.types import (
     Condition,
     Container,
@@ -185,10 +185,11 @@ def _ctdp_max(ctx: FactContext) -> FactValue | None:
 
 
 def _recorded_price(ctx: FactContext) -> FactValue | None:
-    price = recorded_price(ctx.mc, ctx.profile.budget.currency if ctx.profile.budget else "USD")
+    price = market_price(ctx.mc, ctx.profile.buyer_market)
     if price is None:
         return None
-    return FactValue(price.amount, price.confidence, price.source, f"{price.currency}, seen {price.seen}")
+    return FactValue(price.amount, price.confidence, price.source,
+                     f"{price.currency}, {price.kind} price seen {price.seen} ({price.market})")
 
 
 def _price_amount(ctx: FactContext) -> FactValue | None:
@@ -266,8 +267,9 @@ REGISTRY: tuple[FactSpec, ...] = (
           lambda c: FactValue(c.mc.drive.ssd, c.mc.drive.confidence, c.mc.drive.source, drive_note(c.mc),
                               c.mc.drive.unknowable),
           "the drive scored: the weakest this configuration is seen with", model_input=True),
-    _fact("price.known", "bool", "", "configuration", given(lambda c: bool(c.mc.config.prices), "configuration"),
-          "a price is recorded for this configuration"),
+    _fact("price.known", "bool", "", "configuration",
+          given(lambda c: c.mc.config.market_price(c.profile.buyer_market) is not None, "configuration"),
+          "a price is recorded for this configuration in the buyer's market"),
     _fact("price.recorded", "number", "currency", "configuration", _recorded_price,
           "the recorded price the budget is compared with, in its own currency", model_input=True),
     _fact("price.amount", "number", "currency", "configuration", _price_amount,

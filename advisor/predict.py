@@ -461,24 +461,22 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
     return Metrics(machine_config=mc.id, quantities=q)
 
 
-def recorded_price(mc: MachineConfig, currency: str) -> Price | None:
-    """The price a configuration is judged by: the newest in the currency, else the newest USD, else any."""
-    same = mc.config.price(currency)
-    if same is not None:
-        return same
-    others = sorted(mc.config.prices, key=lambda p: (p.currency != "USD", p.currency, p.seen))
-    return others[0] if others else None
+def market_price(mc: MachineConfig, market: str) -> Price | None:
+    """The price a configuration is judged by, everywhere: the newest seen in the buyer's market."""
+    return mc.config.market_price(market)
 
 
 def budget_ratio(c: Calc, mc: MachineConfig, profile: Profile) -> float:
-    """Price over budget; a price in another currency is converted with an estimated rate."""
+    """Price in the buyer's market over the budget; converted with an estimated rate when the budget is in
+    another currency."""
     assert profile.budget is not None
     budget = c.given("profile.budget", profile.budget.amount, profile.budget.currency)
-    price = recorded_price(mc, profile.budget.currency)
+    market = c.given("profile.market", profile.buyer_market)
+    price = market_price(mc, market)
     if price is None:
-        raise NotAccepted(f"no price is recorded for {mc.id}")
+        raise NotAccepted(f"no {market} price is recorded for {mc.id}")
     amount = c.hw("price.recorded", Sourced[float](value=price.amount, source=price.source, confidence=price.confidence,
-                                                   note=f"{price.currency}, seen {price.seen}"))
+                                                   note=f"{price.currency}, {price.kind} price seen {price.seen}"))
     if price.currency != profile.budget.currency:
         amount = amount * c.coef("currency.usd_per_unit", price.currency) / c.coef("currency.usd_per_unit",
                                                                                    profile.budget.currency)

@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from advisor.errors import InputError
 from advisor.facts import FACTS, Facts, FactValue, did_you_mean
-from advisor.predict import recorded_price
+from advisor.predict import market_price
 from advisor.types import (
     CriterionPolicy,
     CriterionScore,
@@ -157,15 +157,15 @@ def score_config(mc: MachineConfig, profile: Profile, metrics: Metrics, facts: F
     weight_sum = sum(c.weight for c in counted)
     total = round(sum((c.score or 0.0) * c.weight for c in counted) / weight_sum, 1) if weight_sum else 0.0
     disqualifiers = tuple(f.rule_id for f in findings if f.effect.disqualify)
-    currency = profile.budget.currency if profile.budget else "USD"
     return Score(machine_config=mc.id, machine_id=mc.machine.id, label=mc.label, total=total, criteria=criteria,
                  disqualified=bool(disqualifiers), disqualified_by=disqualifiers, findings=findings,
-                 withheld_findings=withheld, metrics=metrics, price=recorded_price(mc, currency))
+                 withheld_findings=withheld, metrics=metrics, price=market_price(mc, profile.buyer_market))
 
 
 def rank(scores: Iterable[Score]) -> list[Score]:
-    """Highest total first; ties broken by id so the order never depends on input order."""
-    return sorted(scores, key=lambda s: (-s.total, s.machine_config))
+    """Totals resting on more assessed criteria first (a total from fewer never outranks a fuller one), then the
+    highest total; ties broken by id so the order never depends on input order."""
+    return sorted(scores, key=lambda s: (-s.assessed_count, -s.total, s.machine_config))
 
 
 def best_per_machine(scores: Iterable[Score]) -> list[Score]:

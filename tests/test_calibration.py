@@ -174,6 +174,7 @@ def test_every_profile_field_a_prediction_reads_is_among_its_inputs(monkeypatch)
             finally:
                 recorded = {i.name.removeprefix("profile.") for i in c.inputs}
                 recorded |= {"race_fraction"} if "race_share" in recorded else set()
+                recorded |= {"buyer_market"} if "market" in recorded else set()
                 recorded |= {"os"} if "os.primary" in recorded else set()
                 recorded |= {"environment"} if any(n.startswith("environment.") for n in recorded) else set()
                 # an unset field (std_lines on a preset) is read only to fall back to a recorded coefficient;

@@ -135,7 +135,7 @@ def test_readme_command_reference_matches_the_cli():
 @pytest.mark.parametrize("args, needle", [
     (("recommend", "--os", "plan9"), "'plan9' is not one of linux, macos, windows"),
     (("recommend", "--arch", "x86"), "'x86' is not one of amd64, arm64"),
-    (("recommend", "--currency", "XYZ"), "'XYZ' is not one of USD, CNY, EUR, GBP"),
+    (("recommend", "--currency", "XYZ"), "'XYZ' is not one of USD, EUR, GBP, CNY, INR, JPY"),
     (("explain", "any-machine", "--format", "csv"), "'csv' is not one of markdown, json"),
     (("db", "list", "--kind", "disks"), "'disks' is not one of machines, cpus, ssds"),
     (("knowledge", "list", "--kind", "laws"), "'laws' is not one of all, coefficients, rules, sources"),
@@ -155,7 +155,8 @@ def test_choices_are_case_insensitive_and_listed_in_help(tmp_path):
     assert document["profile"]["os"] == ["linux"] and document["profile"]["arch"] == ["arm64"]
     assert document["evidence"] == "measured"
     shown = run("recommend", "--help", cwd=tmp_path, COLUMNS="200").stdout
-    for metavar in ("<table|markdown|json|csv>", "<linux|macos|windows>", "<amd64|arm64>", "<USD|CNY|EUR|GBP>",
+    for metavar in ("<table|markdown|json|csv>", "<linux|macos|windows>", "<amd64|arm64>",
+                    "<USD|EUR|GBP|CNY|INR|JPY>", "<us|eu|uk|cn|in|jp>",
                     "<documented|measured|estimate|seed-claim>"):
         assert metavar in shown
 
@@ -192,5 +193,5 @@ def test_an_override_extends_the_builtin_template(tmp_path):
     mine = run("--templates", str(folder), "recommend", "--format", "markdown", "--top", "2", cwd=tmp_path)
     builtin = run("recommend", "--format", "markdown", "--top", "2", cwd=tmp_path)
     assert mine.returncode == 0, mine.stderr
-    assert mine.stdout.startswith("# My shortlist\n\n| # |")
+    assert mine.stdout.startswith("# My shortlist\n\n## Verdict\n")
     assert mine.stdout[mine.stdout.index("| # |"):] == builtin.stdout[builtin.stdout.index("| # |"):]

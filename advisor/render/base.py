@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 from advisor.types import Finding, Input, Quantity, Recommendation, Score
+from advisor.types.results import Upgrade, UpgradeRow
 
 if TYPE_CHECKING:
     from advisor.render.templating import Templates
@@ -25,6 +26,28 @@ class Renderer(Protocol):
 
     def scores(self, scores: list[Score], title: str, templates: Templates | None = None) -> str:
         """Side-by-side scores of a few configurations (compare)."""
+
+    def upgrade(self, upgrade: Upgrade, title: str, templates: Templates | None = None) -> str:
+        """Minutes a day saved and payback of candidates against the current laptop (compare --baseline)."""
+
+
+def upgrade_dict(upgrade: Upgrade) -> dict[str, Any]:
+    """A JSON-ready view of an upgrade comparison; numbers rounded for display, None when not known."""
+    def row(item: UpgradeRow) -> dict[str, Any]:
+        wait = item.score.metrics.value("daily_wait_min")
+        return {"id": item.score.machine_config, "label": item.score.label, "total": item.score.total,
+                "daily_wait_min": None if wait is None else round(wait, 2),
+                "minutes_saved_per_day": (None if item.minutes_saved_per_day is None
+                                          else round(item.minutes_saved_per_day, 2)),
+                "payback_workdays": None if item.payback_workdays is None else round(item.payback_workdays, 1),
+                "price": None if item.score.price is None else {"amount": item.score.price.amount,
+                                                                 "currency": item.score.price.currency,
+                                                                 "kind": item.score.price.kind}}
+    baseline = upgrade.baseline.metrics.value("daily_wait_min")
+    return {"baseline": {"id": upgrade.baseline.machine_config, "label": upgrade.baseline.label,
+                         "daily_wait_min": None if baseline is None else round(baseline, 2)},
+            "hourly_cost": round(upgrade.hourly_cost, 2), "currency": upgrade.currency,
+            "hourly_cost_note": upgrade.hourly_cost_note, "candidates": [row(r) for r in upgrade.rows]}
 
 
 def quantity_dict(quantity: Quantity) -> dict[str, Any]:
@@ -66,6 +89,7 @@ def score_dict(score: Score, rank: int | None = None, detail: bool = True) -> di
         "disqualified": score.disqualified,
         "disqualified_by": list(score.disqualified_by),
         "price": None if score.price is None else {"amount": score.price.amount, "currency": score.price.currency,
+                                                    "market": score.price.market, "kind": score.price.kind,
                                                     "seen": score.price.seen, "source": score.price.source,
                                                     "confidence": score.price.confidence},
         "assessed": {"criteria": score.assessed_count, "of": score.weighted_count},
@@ -91,6 +115,10 @@ def recommendation_dict(rec: Recommendation, top: int | None = None) -> dict[str
         "weights": rec.weights,
         "ranked": [score_dict(s, i + 1) for i, s in enumerate(ranked)],
         "disqualified": [score_dict(s, detail=False) for s in rec.disqualified],
+        "market": rec.market,
+        "verdict": [pick.model_dump(mode="json") for pick in rec.verdict],
+        "unpriced": [score_dict(s, detail=False) for s in rec.unpriced],
+        "not_offered": list(rec.not_offered),
         "sources": {sid: source.model_dump(mode="json", exclude_none=True) for sid, source in rec.sources.items()},
     }
 

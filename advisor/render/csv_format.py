@@ -4,9 +4,10 @@ from __future__ import annotations
 import csv
 import io
 
-from advisor.render.base import HEADLINE_METRICS, criteria_columns
+from advisor.render.base import HEADLINE_METRICS, criteria_columns, upgrade_dict
 from advisor.render.templating import Templates
 from advisor.types import Recommendation, Score
+from advisor.types.results import Upgrade
 
 
 def _rows(scores: list[Score], ranked: bool) -> list[list[object]]:
@@ -42,3 +43,14 @@ class CsvRenderer:
 
     def scores(self, scores: list[Score], title: str, templates: Templates | None = None) -> str:
         return write_rows(_rows(scores, ranked=False))
+
+    def upgrade(self, upgrade: Upgrade, title: str, templates: Templates | None = None) -> str:
+        data = upgrade_dict(upgrade)
+        rows: list[list[object]] = [["baseline", "id", "label", "total", "daily_wait_min", "minutes_saved_per_day",
+                                     "price", "currency", "payback_workdays"]]
+        for c in data["candidates"]:
+            rows.append([data["baseline"]["id"], c["id"], c["label"], c["total"], c["daily_wait_min"],
+                         c["minutes_saved_per_day"], c["price"]["amount"] if c["price"] else "",
+                         c["price"]["currency"] if c["price"] else "", "" if c["payback_workdays"] is None
+                         else c["payback_workdays"]])
+        return write_rows(rows)

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from advisor.output import json_text
-from advisor.render.base import recommendation_dict, score_dict
+from advisor.render.base import recommendation_dict, score_dict, upgrade_dict
 from advisor.render.templating import Templates
 from advisor.types import Recommendation, Score
+from advisor.types.results import Upgrade
 
 
 class JsonRenderer:
@@ -15,3 +16,6 @@ class JsonRenderer:
 
     def scores(self, scores: list[Score], title: str, templates: Templates | None = None) -> str:
         return json_text({"title": title, "scores": [score_dict(s) for s in scores]})
+
+    def upgrade(self, upgrade: Upgrade, title: str, templates: Templates | None = None) -> str:
+        return json_text({"title": title, **upgrade_dict(upgrade)})

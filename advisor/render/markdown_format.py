@@ -1,9 +1,10 @@
 """Markdown: the ranked matrix and per-machine findings, from templates/recommendation.md.j2."""
 from __future__ import annotations
 
-from advisor.render.base import criteria_columns, recommendation_dict, score_dict
+from advisor.render.base import criteria_columns, recommendation_dict, score_dict, upgrade_dict
 from advisor.render.templating import Templates
 from advisor.types import Recommendation, Score
+from advisor.types.results import Upgrade
 
 
 class MarkdownRenderer:
@@ -13,6 +14,9 @@ class MarkdownRenderer:
         return (templates or Templates()).render("recommendation.md.j2", rec=recommendation_dict(rec, top),
                                                  criteria=[name for name, _ in criteria_columns(rec.ranked)] or
                                                  list(rec.weights))
+
+    def upgrade(self, upgrade: Upgrade, title: str, templates: Templates | None = None) -> str:
+        return (templates or Templates()).render("upgrade.md.j2", title=title, up=upgrade_dict(upgrade))
 
     def scores(self, scores: list[Score], title: str, templates: Templates | None = None) -> str:
         return (templates or Templates()).render("compare.md.j2", title=title, scores=[score_dict(s) for s in scores],

@@ -7,9 +7,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from advisor.render.base import criteria_columns, fmt
+from advisor.render.base import criteria_columns, fmt, upgrade_dict
 from advisor.render.templating import Templates
 from advisor.types import Recommendation, Score
+from advisor.types.results import Upgrade
 
 
 def _console(width: int = 100) -> tuple[Console, io.StringIO]:
@@ -42,8 +43,10 @@ class TableRenderer:
     def recommendation(self, rec: Recommendation, top: int | None = None, templates: Templates | None = None) -> str:
         console, buffer = _console()
         ranked = list(rec.ranked[:top] if top else rec.ranked)
-        console.print(escape(f"Profile: {rec.profile.name} ({rec.profile.id}) · evidence ≤ {rec.evidence} · "
-                             f"rules: {rec.rules_backend}"))
+        console.print(escape(f"Profile: {rec.profile.name} ({rec.profile.id}) · market {rec.market} · "
+                             f"evidence ≤ {rec.evidence} · rules: {rec.rules_backend}"))
+        for pick in rec.verdict:
+            console.print(escape(f"{pick.role}: {pick.label} ({pick.total:.1f}) — " + "; ".join(pick.reasons)))
         console.print(_score_table(ranked, ranked=True))
         if any(c.score is None and c.criterion != "budget" for s in ranked for c in s.criteria):
             console.print(escape(f"n/a: not assessed, because its inputs are weaker than --evidence {rec.evidence}; "
@@ -54,10 +57,35 @@ class TableRenderer:
             for finding in best.findings:
                 console.print(escape(f"  [{finding.effect.label}] {finding.message} ({finding.confidence}; "
                                      f"{', '.join(finding.sources)})"))
+        if rec.unpriced:
+            console.print(escape(f"\nPrice unknown in {rec.market} ({len(rec.unpriced)}, not ranked against the "
+                                 "budget): " + "; ".join(s.machine_config for s in rec.unpriced)))
         if rec.disqualified:
             console.print(f"\nDisqualified ({len(rec.disqualified)}): " + "; ".join(
                 f"{s.machine_id} ({', '.join(s.disqualified_by)})" for s in rec.disqualified))
+        if rec.not_offered:
+            console.print(escape(f"\nNot sold in {rec.market} or kept only as upgrade baselines: "
+                                 f"{len(rec.not_offered)} machines (--market changes it)."))
         console.print("\nScores 0-100 per criterion; `go-advisor explain MACHINE` shows every number's source.")
+        return buffer.getvalue()
+
+    def upgrade(self, upgrade: Upgrade, title: str, templates: Templates | None = None) -> str:
+        console, buffer = _console()
+        data = upgrade_dict(upgrade)
+        console.print(escape(f"{title}\nNow: {data['baseline']['label']}, "
+                             f"{fmt(data['baseline']['daily_wait_min'])} min a day waiting on builds and tests"))
+        table = Table(box=None)
+        for name, justify in (("candidate", "left"), ("total", "right"), ("min/day", "right"),
+                              ("saved/day", "right"), ("price", "right"), ("payback days", "right")):
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for c in data["candidates"]:
+            price = f"{c['price']['amount']:,.0f} {c['price']['currency']}" if c["price"] else "n/a"
+            payback = "never" if c["payback_workdays"] is None else f"{c['payback_workdays']:,.0f}"
+            table.add_row(escape(c["label"]), fmt(c["total"]), fmt(c["daily_wait_min"]),
+                          fmt(c["minutes_saved_per_day"]), price, payback)
+        console.print(table)
+        console.print(escape(f"Payback = price / (hours saved a day x {data['hourly_cost_note']}); never: no time "
+                             "saved, or no price in this market."))
         return buffer.getvalue()
 
     def scores(self, scores: list[Score], title: str, templates: Templates | None = None) -> str:

@@ -5,14 +5,14 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from advisor.types.hardware import Arch, OsName
+from advisor.types.hardware import MARKET_CURRENCY, Arch, Currency, Market, OsName
 from advisor.types.provenance import Frozen
 from advisor.types.scoring import Criterion
 
 
 class Budget(Frozen):
     amount: float = Field(gt=0)
-    currency: Literal["USD", "CNY", "EUR", "GBP"] = "USD"
+    currency: Currency = "USD"
 
 
 class Container(Frozen):
@@ -72,10 +72,21 @@ class Profile(Frozen):
     os: tuple[OsName, ...] = ()
     arch: tuple[Arch, ...] = ()
     budget: Budget | None = None
+    market: Market | None = Field(default=None, description="where the buyer buys: only machines sold there are "
+                                  "ranked, at their price there; unset: the budget currency's market, else us")
     weights: dict[Criterion, float] = Field(default_factory=dict)
     travels: bool = False
     environment: BuildEnvironment = BuildEnvironment()
     provenance: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def buyer_market(self) -> str:
+        """The market prices are read in: the profile's, else the budget currency's, else us."""
+        if self.market is not None:
+            return self.market
+        if self.budget is not None:
+            return next(m for m, currency in MARKET_CURRENCY.items() if currency == self.budget.currency)
+        return "us"
 
     @property
     def race_fraction(self) -> float:

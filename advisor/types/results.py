@@ -115,6 +115,36 @@ class Score(Frozen):
         return sum(1 for c in self.criteria if c.weight > 0 and c.applicable)
 
 
+class VerdictPick(Frozen):
+    """One line of the verdict: a role (best pick, runner-up, best value, best on an OS), the configuration, and
+    reasons stated as differences from the configuration it is weighed against."""
+
+    role: str
+    machine_config: str
+    label: str
+    total: float
+    reasons: tuple[str, ...]
+    against: str | None = None
+
+
+class UpgradeRow(Frozen):
+    """One candidate against the laptop the user has now."""
+
+    score: Score
+    minutes_saved_per_day: float | None  # baseline's daily wait minus the candidate's; negative: slower
+    payback_workdays: float | None  # price / (hours saved a day x hourly cost); None when nothing is saved
+
+
+class Upgrade(Frozen):
+    """Is replacing the current laptop worth it: minutes a day saved and payback per candidate."""
+
+    baseline: Score
+    rows: tuple[UpgradeRow, ...]
+    hourly_cost: float
+    currency: str
+    hourly_cost_note: str
+
+
 class Recommendation(Frozen):
     profile: Profile
     evidence: str
@@ -122,4 +152,9 @@ class Recommendation(Frozen):
     ranked: tuple[Score, ...]
     disqualified: tuple[Score, ...]
     rules_backend: str
+    # under a budget, configurations with no price in the buyer's market: listed apart, never ranked
+    unpriced: tuple[Score, ...] = ()
+    market: str = "us"
+    not_offered: tuple[str, ...] = ()  # machines not sold in the market (or kept only as baselines)
+    verdict: tuple[VerdictPick, ...] = ()
     sources: dict[str, Source]

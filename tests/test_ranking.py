@@ -1,0 +1,180 @@
+"""Rankings that decide: only what the buyer can buy is ranked, at its price there, one configuration per
+machine everywhere, fuller totals first, a verdict whose reasons are the numbers shown, and upgrade payback."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_cli import run
+
+from advisor import api
+from advisor.types import Profile
+
+DATA = api.load()
+PRESETS = sorted(DATA.knowledge.presets)
+
+
+def recommend(preset: str, **options):
+    return api.recommend(preset, data=DATA, **options)
+
+
+def machine(machine_id: str):
+    return DATA.catalog.machines[machine_id]
+
+
+@pytest.mark.parametrize("budget", [100, 1000, 2500])
+def test_under_a_budget_no_unpriced_configuration_is_ranked(budget):
+    rec = recommend("learning", budget=budget)
+    assert all(s.price is not None for s in rec.ranked)
+    assert all(s.price is None for s in rec.unpriced)
+    ranked_machines = {s.machine_id for s in rec.ranked}
+    assert not ranked_machines & {s.machine_id for s in rec.unpriced}
+
+
+def test_without_a_budget_unpriced_configurations_still_rank():
+    unbudgeted = DATA.knowledge.presets["microservice"].model_copy(update={"budget": None})
+    rec = recommend(unbudgeted, market="cn")
+    assert not rec.unpriced and any(s.price is None for s in rec.ranked)
+
+
+@pytest.mark.parametrize("market", ["us", "eu", "cn"])
+def test_only_machines_sold_in_the_market_rank_and_never_a_baseline(market):
+    rec = recommend("microservice", market=market)
+    for score in (*rec.ranked, *rec.disqualified, *rec.unpriced):
+        record = machine(score.machine_id)
+        assert market in record.markets.value and not record.baseline_only, score.machine_id
+    offered = {m.id for m in DATA.catalog.machines.values() if market in m.markets.value and not m.baseline_only}
+    assert set(rec.not_offered) == set(DATA.catalog.machines) - offered
+
+
+def test_china_only_machines_do_not_rank_for_a_usd_buyer_but_do_for_a_cny_buyer():
+    china_only = {m.id for m in DATA.catalog.machines.values() if tuple(m.markets.value) == ("cn",)}
+    assert china_only
+    usd = recommend("platform", budget=3000, currency="USD")
+    cny = recommend("platform", budget=20000, currency="CNY")
+    assert usd.market == "us" and cny.market == "cn"
+    assert not china_only & {s.machine_id for s in usd.ranked}
+    assert china_only & {s.machine_id for s in cny.ranked}
+
+
+def test_the_price_shown_is_the_newest_in_the_buyers_market():
+    for score in recommend("microservice", market="us").ranked:
+        config = next(c for c in machine(score.machine_id).configurations
+                      if f"{score.machine_id}/{c.id}" == score.machine_config)
+        in_market = [p for p in config.prices if p.market == "us"]
+        if in_market:
+            assert score.price == max(in_market, key=lambda p: (p.seen, p.kind == "list"))
+        else:
+            assert score.price is None
+
+
+def test_a_market_the_tool_does_not_know_is_refused():
+    with pytest.raises(api.InputError, match="--market"):
+        recommend("learning", market="mars")
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_recommend_score_and_explain_pick_the_same_configuration(preset):
+    rec = recommend(preset, budget=2500)
+    for ranked in rec.ranked:
+        assert api.score(ranked.machine_id, rec.profile, data=DATA).machine_config == ranked.machine_config
+    explained = api.explain(rec.ranked[0].machine_id, rec.profile, data=DATA)
+    assert explained["score"]["id"] == rec.ranked[0].machine_config
+
+
+def test_a_disqualified_configuration_is_never_a_machines_pick_when_another_qualifies():
+    rec = recommend("platform", budget=2000)
+    for ranked in rec.ranked:
+        assert not api.score(ranked.machine_id, rec.profile, data=DATA).disqualified
+
+
+@pytest.mark.parametrize("evidence", ["documented", "measured"])
+def test_a_total_from_fewer_assessed_criteria_never_outranks_a_fuller_one(evidence):
+    ranked = recommend("microservice", evidence=evidence).ranked
+    counts = [s.assessed_count for s in ranked]
+    assert counts == sorted(counts, reverse=True)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_the_verdict_opens_with_the_best_pick_and_states_true_numbers(preset):
+    rec = recommend(preset)
+    roles = {pick.role: pick for pick in rec.verdict}
+    assert roles["best pick"].machine_config == rec.ranked[0].machine_config
+    assert roles["runner-up"].machine_config == rec.ranked[1].machine_config
+    scores = {s.machine_config: s for s in rec.ranked}
+    for pick in rec.verdict:
+        mine, theirs = scores[pick.machine_config], scores[pick.against]
+        for reason in pick.reasons:
+            wait = re.search(r"\(([\d.]+) vs ([\d.]+) min a day\)", reason)
+            if wait:
+                assert float(wait.group(1)) == pytest.approx(mine.metrics.value("daily_wait_min"), abs=0.51)
+                assert float(wait.group(2)) == pytest.approx(theirs.metrics.value("daily_wait_min"), abs=0.51)
+            price = re.search(r"for ([\d,]+) (\w+) (more|less)", reason)
+            if price:
+                difference = mine.price.amount - theirs.price.amount
+                assert float(price.group(1).replace(",", "")) == pytest.approx(abs(difference), abs=0.5)
+                assert price.group(3) == ("more" if difference > 0 else "less")
+
+
+def test_best_value_is_cheaper_and_within_five_points_of_the_best():
+    rec = recommend("learning", budget=2000)
+    best = rec.ranked[0]
+    value = next((p for p in rec.verdict if p.role == "best value"), None)
+    assert value is not None
+    chosen = next(s for s in rec.ranked if s.machine_config == value.machine_config)
+    assert chosen.price.amount < best.price.amount and best.total - chosen.total <= 5
+
+
+def test_best_per_os_only_when_the_user_fixed_no_os():
+    assert any(p.role.startswith("best on") for p in recommend("learning").verdict)
+    fixed = recommend("learning", os=["linux"])
+    assert not any(p.role.startswith("best on") for p in fixed.verdict)
+
+
+def test_upgrade_payback_is_price_over_the_value_of_the_time_saved():
+    upgrade = api.upgrade("lenovo-thinkpad-t480", profile="platform", hourly_cost=50, data=DATA)
+    before = upgrade.baseline.metrics.value("daily_wait_min")
+    assert upgrade.rows
+    for row in upgrade.rows:
+        saved = before - row.score.metrics.value("daily_wait_min")
+        assert row.minutes_saved_per_day == pytest.approx(saved)
+        if saved > 0 and row.score.price:
+            assert row.payback_workdays == pytest.approx(row.score.price.amount / (saved / 60 * 50))
+
+
+def test_a_slower_candidate_never_pays_back():
+    fast = DATA.catalog.find_configs("apple-macbook-pro-16-m4-pro-max-2024")[0].machine.id
+    upgrade = api.upgrade(fast, ["lenovo-thinkpad-t480"], profile="platform", data=DATA)
+    assert upgrade.rows[0].minutes_saved_per_day < 0 and upgrade.rows[0].payback_workdays is None
+
+
+def test_the_default_hourly_cost_is_the_policy_coefficient_converted_to_the_market():
+    us = api.upgrade("lenovo-thinkpad-t480", profile="platform", data=DATA)
+    eu = api.upgrade("lenovo-thinkpad-t480", profile="platform", market="eu", data=DATA)
+    rates = DATA.knowledge.coefficient("currency.usd_per_unit").value
+    assert us.hourly_cost == 60 and us.currency == "USD"
+    assert eu.hourly_cost == pytest.approx(60 / rates["EUR"]) and eu.currency == "EUR"
+    assert "policy" in us.hourly_cost_note
+
+
+def test_compare_baseline_in_a_subprocess_prints_minutes_saved_and_payback(tmp_path):
+    result = run("compare", "apple-macbook-air-13-m4-2025", "--baseline", "dell-xps-13-9380", "--profile", "learning",
+                 "--format", "markdown", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "upgrade from dell-xps-13-9380" in result.stdout and "payback (working days)" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| Apple MacBook Air 13 (M4"))
+    assert re.search(r"\| [\d.]+ \| [\d.]+ \| [\d,]+ USD \| \d[\d,]* \|$", row), row
+
+
+def test_the_cli_names_the_market_and_lists_unpriced_configurations_apart(tmp_path):
+    result = run("recommend", "--profile", "learning", "--budget", "1000", "--market", "us", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "market us" in result.stdout and "Price unknown in us" in result.stdout
+    refused = run("recommend", "--market", "mars", cwd=tmp_path)
+    assert refused.returncode == 2 and "mars" in refused.stderr
+
+
+def test_a_profile_file_can_name_its_market():
+    base = DATA.knowledge.presets["learning"].model_dump()
+    profile = Profile.model_validate({**base, "market": "eu"})
+    assert profile.buyer_market == "eu" and recommend(profile).market == "eu"
