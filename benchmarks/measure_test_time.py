@@ -684,6 +684,19 @@ def _mr(xs: list[float], fmt: str = ".1f") -> str:
     return f"{format(_med(xs), fmt)} ({format(min(xs), fmt)}-{format(max(xs), fmt)})"
 
 
+def _fit(xs: list[float], ys: list[float]) -> str:
+    """Least-squares y = a + b x as "a + b x (r)"."""
+    if len(xs) < 3 or len(set(xs)) < 2:
+        return "-"
+    n, mx, my = len(xs), statistics.fmean(xs), statistics.fmean(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    syy = sum((y - my) ** 2 for y in ys)
+    b = sxy / sxx
+    r = sxy / (sxx * syy) ** 0.5 if syy else float("nan")
+    return f"{my - b * mx:.3g} + {b:.3g} x (r {r:.2f}, n {n})"
+
+
 def _run_span(r: dict[str, Any]) -> float:
     return float(r["graph"]["concurrency"].get("test run", {}).get("span_s", 0.0))
 
@@ -806,9 +819,10 @@ def report(data: dict[str, Any]) -> str:
         par = {v: sel(s, "par", v) for v in PAR_VARIANTS}
         if par["default -p"]:
             L.append("### Parallelism on a warmed cache (phase `par`)\n")
-            L.append("| variant | n | wall s | run phase span s | sum of run walls s | run CPU s (exec log) "
-                     "| link CPU s | wall / default (paired range) | run span / default (paired range) |")
-            L.append("|---|---|---|---|---|---|---|---|---|")
+            L.append("| variant | n | wall s | run phase span s | sum of run walls s | overlap (sum / span) "
+                     "| run CPU s (exec log) | link CPU s | wall / default (paired range) "
+                     "| run span / default (paired range) |")
+            L.append("|---|---|---|---|---|---|---|---|---|---|")
             base = {r["rep"]: r for r in par["default -p"]}
             for v, rs in par.items():
                 if not rs:
@@ -819,7 +833,8 @@ def report(data: dict[str, Any]) -> str:
                 mw = _med([r["wall_s"] for r in rs]) / _med([b["wall_s"] for b in base.values()])
                 ms = _med([span(r) for r in rs]) / _med([span(b) for b in base.values()])
                 L.append(f"| {v} | {len(rs)} | {_mr([r['wall_s'] for r in rs])} | {_mr([span(r) for r in rs])} "
-                         f"| {_mr([sumrun(r) for r in rs])} | {_mr([runcpu_of(r) for r in rs])} "
+                         f"| {_mr([sumrun(r) for r in rs])} | {_mr([sumrun(r) / span(r) for r in rs], '.2f')} "
+                         f"| {_mr([runcpu_of(r) for r in rs])} "
                          f"| {_mr([r['graph']['kinds'].get('link', {}).get('cpu_s', 0.0) for r in rs])} "
                          f"| {mw:.2f} ({min(pw):.2f}-{max(pw):.2f}) | {ms:.2f} ({min(ps):.2f}-{max(ps):.2f}) |")
             L.append("")
@@ -884,6 +899,7 @@ def report(data: dict[str, Any]) -> str:
     L.append("| set | phase | binaries | link CPU s | binary MiB | link CPU s / MiB | link CPU s / closure kloc "
              "| link max RSS MiB / binary MiB |")
     L.append("|---|---|---|---|---|---|---|---|")
+    fits: list[tuple[str, str, int, str, str, str]] = []
     for s in data["sets"]:
         pk = data["packages"][s]
         for ph in PHASES:
@@ -900,6 +916,16 @@ def report(data: dict[str, Any]) -> str:
             L.append(f"| {s} | {ph} | {len(rows)} | {_mr([x[0] for x in rows], '.2f')} | {_mr([x[1] for x in rows])} "
                      f"| {_mr([x[0] / x[1] for x in rows], '.3f')} | {_mr([x[0] / x[2] for x in rows], '.4f')} "
                      f"| {_mr([x[3] / 1024 / x[1] for x in rows if x[3]], '.1f')} |")
+            fits.append((s, ph, len(rows), _fit([x[1] for x in rows], [x[0] for x in rows]),
+                         _fit([x[1] for x in rows if x[3]], [x[3] / 1024 for x in rows if x[3]]),
+                         _fit([x[2] for x in rows], [x[0] for x in rows])))
+    L.append("")
+    L.append("Least-squares lines over the same binaries (y = a + b x; r = correlation):\n")
+    L.append("| set | phase | binaries | link CPU s vs binary MiB | link max RSS MiB vs binary MiB "
+             "| link CPU s vs closure kloc |")
+    L.append("|---|---|---|---|---|---|")
+    for s, ph, n, f1, f2, f3 in fits:
+        L.append(f"| {s} | {ph} | {n} | {f1} | {f2} | {f3} |")
     L.append("")
     links = [r for r in data.get("links", []) if r.get("exit_code") == 0]
     if links:
