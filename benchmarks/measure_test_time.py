@@ -794,6 +794,12 @@ def report(data: dict[str, Any]) -> str:
                          f"| {g('bin_bytes', 2**20, '.1f')} | {g('exec_cpu_s')} | {g('exec_wall_s')} "
                          f"| {g('exec_max_rss_kib', 1024, '.0f')} "
                          f"| {','.join(str(d.get('exec_exit', '-')) for d in ds)} |")
+            per_kloc = [d["compile_cpu_s"] / (pk[p]["test_variant_lines"] / 1000) for r in rs
+                        for p, d in r["graph"]["per_package"].items()
+                        if d.get("compile_cpu_s") and pk.get(p, {}).get("test_variant_lines")]
+            if per_kloc:
+                L.append(f"\nTest compile CPU s per kloc of test-variant code (every binary and rep): "
+                         f"{_mr(per_kloc, '.3f')}, n {len(per_kloc)}.")
             L.append("")
 
         L.append("### Share of the largest package in the run phase\n")
