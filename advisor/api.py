@@ -14,11 +14,12 @@ from advisor.knowledge import load_knowledge, load_profile_file
 from advisor.paths import data_dir
 from advisor.predict import predict, primary_os
 from advisor.render.templating import Templates
-from advisor.scoring import best_per_machine, effective_weights, rank, score_config
+from advisor.scoring import best_per_machine, effective_weights, rank, relative_facts, score_config
 from advisor.types import (
     DEFAULT_EVIDENCE,
     EVIDENCE_CHOICES,
     Catalog,
+    Input,
     Knowledge,
     MachineConfig,
     Profile,
@@ -41,6 +42,29 @@ class Data:
     rules_backend: str = "auto"
     # evidence level -> the rules engine compiled for the rules it admits; built on first use, per Data
     _engines: dict[str, engine.Backend] = field(default_factory=dict, compare=False, repr=False)
+    # (profile, evidence) -> the database's best value of each relatively scored fact
+    _best: dict[tuple[str, str], dict[str, Input]] = field(default_factory=dict, compare=False, repr=False)
+
+    def best_values(self, profile: Profile, evidence: str) -> dict[str, Input]:
+        """For each fact a criterion scores against the database (per_doubling curves): its best (smallest)
+        assessed value over every configuration in the database for this profile, and which one has it."""
+        key = (profile.model_dump_json(), evidence)
+        if key not in self._best:
+            accepted = evidence_levels(evidence)
+            best: dict[str, Input] = {}
+            names = relative_facts(self.knowledge.scoring)
+            for mc in self.catalog.machine_configs():
+                metrics = predict(mc, profile, self.knowledge, accepted)
+                for name in names:
+                    quantity = metrics.quantities.get(name)
+                    if quantity is None or quantity.value is None or quantity.value <= 0:
+                        continue
+                    if name not in best or quantity.value < best[name].value:
+                        best[name] = Input(name=f"best {name} in the database", value=quantity.value,
+                                           unit=quantity.unit, source="model", confidence=quantity.confidence,
+                                           note=mc.id)
+            self._best[key] = best
+        return self._best[key]
 
     def rules_engine(self, evidence: str) -> engine.Backend:
         """The compiled rules engine for the rules `evidence` admits (compiled once per Data and level)."""
@@ -148,13 +172,14 @@ def score_configs(configs: Iterable[MachineConfig], profile: Profile, data: Data
     knowledge = data.knowledge
     backend = data.rules_engine(evidence)
     all_weights = effective_weights(knowledge.scoring, profile, dict(weights or {}))
+    best = data.best_values(profile, evidence)
     scores = []
     for mc in configs:
         metrics = predict(mc, profile, knowledge, accepted)
         facts = assemble(mc, profile, metrics, knowledge)
         applied, withheld = engine.evaluate(backend, knowledge, facts, accepted)
         scores.append(score_config(mc, profile, metrics, facts, applied, withheld, knowledge.scoring, all_weights,
-                                   accepted))
+                                   accepted, best))
     return scores
 
 

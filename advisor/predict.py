@@ -413,15 +413,17 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
         # each test binary recompiles its package with the _test.go files, then links its own closure
         variant_s = (_own_kloc_per_package(c, profile) * (1 + c.coef("go.test.test_lines_per_line")) *
                      c.coef("go.build.cpu_seconds_per_kloc") / single)
+        # go test links with -s -w: about half a default link of the same closure
         link_s = (c.coef("go.test.binary_link_share") * _total_kloc(c, profile) *
-                  c.coef("go.link.cpu_seconds_per_kloc") / single)
+                  c.coef("go.link.cpu_seconds_per_kloc") * c.coef("go.test.link_cost_ratio") / single)
+        vet_s = c.coef("go.test.vet_share") * variant_s
         run_s = c.given("profile.test_cpu_seconds", profile.test_cpu_seconds, "CPU s") / single
         if race:
             run_s *= c.coef("go.race.time_factor")
-        work = binaries * (variant_s + link_s) + run_s
+        work = binaries * (variant_s + vet_s + link_s) + run_s
         # binaries build and run in parallel under -p; within a binary tests run one at a time (no t.Parallel)
         largest = max(1 / binaries, c.coef("go.test.largest_package_share"))
-        span = variant_s + link_s + largest * run_s
+        span = variant_s + vet_s + link_s + largest * run_s
         threads = c.hw("cpu.threads", mc.cpu.threads)
         unthrottled = schedule_s(work, span, cores(c), threads, 1.0, c.coef("go.build.schedule_overlap"))
         tests = _throttled(c, mc, q, unthrottled, work, 1.0)
@@ -429,8 +431,9 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
             environment_factor(c, profile, os_name)
 
     test_formula = ("(edit compile + go command overhead + schedule of {binaries} test binaries: each recompiles "
-                    "its package with its tests (x (1 + test lines/line)), links a share of the program, runs its "
-                    "share of the test CPU s{race}; largest binary's share sets the chain) x environment factor")
+                    "its package with its tests (x (1 + test lines/line)), vets it, links a share of the program "
+                    "(-s -w), runs its share of the test CPU s{race}; largest binary's share sets the chain) x "
+                    "environment factor")
     add("test_s", "s", test_formula.format(binaries="min(test packages, rebuilt)", race=""),
         lambda c: test_seconds(c, race=False))
     add("test_race_s", "s", test_formula.format(binaries="min(test packages, rebuilt)", race=" x race time factor"),
@@ -501,7 +504,7 @@ def _memory(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: P
         if c.given("profile.race", profile.race):
             run_gb *= c.coef("go.race.memory_factor")
         link_gb = (c.coef("go.test.binary_link_share") * _total_kloc(c, profile) *
-                   c.coef("memory.link_mb_per_kloc") / 1000)
+                   c.coef("memory.test_link_mb_per_kloc") / 1000)
         compile_gb = c.coef("memory.compile_process_peak_mb") / 1000
         return slots * max(run_gb, link_gb, compile_gb)
 

@@ -66,9 +66,14 @@ def _read_term(term: Term, facts: Facts, metrics: Metrics,
     return fact, None
 
 
+def relative_facts(scoring: Scoring) -> tuple[str, ...]:
+    """Facts some criterion scores against the database's best value (per_doubling curves)."""
+    return tuple(sorted({t.fact for c in scoring.criteria.values() for t in c.terms if t.curve.per_doubling}))
+
+
 def criterion_score(name: str, policy: CriterionPolicy, facts: Facts, metrics: Metrics,
                     findings: Iterable[Finding], withheld: Iterable[Finding], weight: float,
-                    accepted: frozenset[str]) -> CriterionScore:
+                    accepted: frozenset[str], best: Mapping[str, Input] | None = None) -> CriterionScore:
     """One criterion: its base from the declared terms, then the findings' effects."""
     own = [f for f in findings if f.criterion == name]
     held = tuple(f.rule_id for f in withheld if f.criterion == name)
@@ -107,8 +112,15 @@ def criterion_score(name: str, policy: CriterionPolicy, facts: Facts, metrics: M
             unit = FACTS[term.fact].unit
             inputs.append(Input(name=term.fact, value=fact.value, unit=unit, source=fact.source,
                                 confidence=fact.confidence, note=fact.note))
-            parts.append(term.curve.score(fact.value))
-            readings.append(_reading(term, fact.value, unit))
+            reference = (best or {}).get(term.fact) if term.curve.per_doubling else None
+            if term.curve.per_doubling and reference is None:
+                reason = reason or f"no configuration in the database has {term.fact} assessed"
+                continue
+            if reference is not None:
+                inputs.append(reference)
+            parts.append(term.curve.score(fact.value, reference.value if reference is not None else None))
+            readings.append(_reading(term, fact.value, unit) + (
+                f", best in the database {reference.value:.3g} {unit} ({reference.note})" if reference else ""))
         if reason is not None:
             fallback = policy.fallback
             flag = facts.get(fallback.when_false) if fallback else None
@@ -148,10 +160,12 @@ def effective_weights(scoring: Scoring, profile: Profile, overrides: Mapping[str
 
 def score_config(mc: MachineConfig, profile: Profile, metrics: Metrics, facts: Facts, findings: Iterable[Finding],
                  withheld: Iterable[Finding], scoring: Scoring, weights: Mapping[str, float],
-                 accepted: frozenset[str]) -> Score:
-    """Every criterion's score and the weighted total of the assessed ones."""
+                 accepted: frozenset[str], best: Mapping[str, Input] | None = None) -> Score:
+    """Every criterion's score and the weighted total of the assessed ones; `best` holds the database's best
+    value of each relative fact for this profile."""
     findings, withheld = tuple(findings), tuple(withheld)
-    criteria = tuple(criterion_score(name, policy, facts, metrics, findings, withheld, weights[name], accepted)
+    criteria = tuple(criterion_score(name, policy, facts, metrics, findings, withheld, weights[name], accepted,
+                                     best)
                      for name, policy in scoring.criteria.items())
     counted = [c for c in criteria if c.score is not None and c.weight > 0]
     weight_sum = sum(c.weight for c in counted)
@@ -159,7 +173,8 @@ def score_config(mc: MachineConfig, profile: Profile, metrics: Metrics, facts: F
     disqualifiers = tuple(f.rule_id for f in findings if f.effect.disqualify)
     return Score(machine_config=mc.id, machine_id=mc.machine.id, label=mc.label, total=total, criteria=criteria,
                  disqualified=bool(disqualifiers), disqualified_by=disqualifiers, findings=findings,
-                 withheld_findings=withheld, metrics=metrics, price=market_price(mc, profile.buyer_market))
+                 withheld_findings=withheld, metrics=metrics, price=market_price(mc, profile.buyer_market),
+                 rating=scoring.rating(total))
 
 
 def rank(scores: Iterable[Score]) -> list[Score]:

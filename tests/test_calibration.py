@@ -224,3 +224,29 @@ def test_no_prediction_lists_the_same_input_twice():
             for name, quantity in predict(mc, preset, DATA.knowledge, accepted_levels("seed-claim")).quantities.items():
                 listed = [(i.name, repr(i.value)) for i in quantity.inputs]
                 assert len(listed) == len(set(listed)), (name, listed)
+
+
+@pytest.mark.parametrize("largest_share, measured_ratio", [
+    (0.26, 1.64),   # 20 std packages: largest package 0.23-0.29 of the run, -p 1 / default run phase 1.64
+    (0.90, 0.99),   # 20 prometheus packages: one package 0.88-0.93, -p 1 barely matters (0.97-0.99)
+])
+def test_the_test_run_schedule_predicts_the_measured_effect_of_p1_within_10_percent(largest_share, measured_ratio):
+    """Judged, not fitted: the schedule with the go test run's measured largest-package share (Xeon, 2 vCPUs,
+    advisor-measurements-xeon-2vcpu-go119-test) against the measured -p 1 / default run-phase wall."""
+    overlap = DATA.knowledge.coefficient("go.build.schedule_overlap").value
+    work = 100.0
+    parallel = schedule_s(work, largest_share * work, 2, 2, 1.0, overlap)
+    serial = schedule_s(work, largest_share * work, 1, 1, 1.0, overlap)
+    assert serial / parallel == pytest.approx(measured_ratio, rel=0.10)
+
+
+def test_the_test_coefficients_are_the_measured_ones():
+    coefficient = DATA.knowledge.coefficient
+    race = coefficient("go.race.time_factor")
+    assert race.value == 5.4 and race.confidence == "measured"
+    assert coefficient("go.race.memory_factor").value == 3.5
+    assert coefficient("go.test.link_cost_ratio").value == 0.5
+    assert coefficient("go.test.vet_share").value == 0.1
+    assert coefficient("memory.test_link_mb_per_kloc").value == 0.36
+    assert coefficient("go.link.cpu_seconds_per_kloc").value == 0.0025
+    assert "go.test.serial_fraction" not in DATA.knowledge.coefficients

@@ -123,7 +123,8 @@ def test_listings_take_json(tmp_path):
         result = run(*args, "--format", "json", cwd=tmp_path)
         assert result.returncode == 0 and json.loads(result.stdout), args
     shown = json.loads(run("knowledge", "show", "go.race.time_factor", "--format", "json", cwd=tmp_path).stdout)
-    assert shown["confidence"] == "estimate" and "go-race-detector-doc" in shown["cited_sources"]
+    assert shown["confidence"] == "measured" and "go-race-detector-doc" in shown["cited_sources"]
+    assert "advisor-measurements-xeon-2vcpu-go119-test" in shown["cited_sources"]
 
 
 def test_readme_command_reference_matches_the_cli():

@@ -72,9 +72,9 @@ def test_an_estimated_coefficient_labelled_documented_is_rejected(knowledge_copy
 
 def test_documentation_alone_does_not_make_a_coefficient_measured(knowledge_copy):
     edit_first(knowledge_copy / "coefficients.yaml",
-               r"(id: go.race.memory_factor\n(?:    .*\n)*?    confidence: )estimate", r"\1measured")
-    assert "go.race.memory_factor.confidence: measured but its sources (go-race-detector-doc) are only go-doc " \
-           "sources; measured needs a source of kind measurement or review" in _load_error(knowledge_copy)
+               r"(id: go.edit.rebuilt_per_changed_package\n(?:    .*\n)*?    confidence: )estimate", r"\1measured")
+    assert "go.edit.rebuilt_per_changed_package.confidence: measured but its sources (go-cache-source) are only " \
+           "go-source sources; measured needs a source of kind measurement or review" in _load_error(knowledge_copy)
 
 
 def _cite_a_review(knowledge: Path, confidence: str) -> None:

@@ -13,7 +13,7 @@ from advisor.errors import InputError
 from advisor.facts import Facts, FactValue
 from advisor.knowledge import load_knowledge
 from advisor.scoring import criterion_score
-from advisor.types import Metrics, accepted_levels
+from advisor.types import Input, Metrics, accepted_levels
 
 DATA = api.load()
 POLICY = DATA.knowledge.scoring
@@ -24,14 +24,25 @@ def score_of(criterion: str, **values: object) -> float | None:
     """The criterion's score when its facts hold these values (documented), with no findings."""
     facts = Facts(values={name.replace("__", "."): FactValue(value, "documented", "test")
                           for name, value in values.items()})
+    # the database's best daily wait for the profile, which the build curve is relative to
+    best = {"daily_wait_min": Input(name="best daily_wait_min in the database", value=10.0, unit="min/day",
+                                    source="model", confidence="documented", note="the test's fastest machine")}
     result = criterion_score(criterion, POLICY.criteria[criterion], facts, Metrics(machine_config="x", quantities={}),
-                             (), (), 1.0, ACCEPTED)
+                             (), (), 1.0, ACCEPTED, best)
     return result.score
 
 
-@pytest.mark.parametrize("wait_min, score", [(0, 100), (10, 66.7), (20, 50), (60, 25)])
-def test_build_score_halves_at_twenty_minutes_a_day(wait_min, score):
+@pytest.mark.parametrize("wait_min, score", [(0, 100), (5, 100), (10, 100), (20, 70), (40, 40), (80, 10),
+                                             (160, 0)])
+def test_build_score_loses_30_points_for_each_doubling_of_the_databases_best_wait(wait_min, score):
     assert score_of("build", daily_wait_min=wait_min) == pytest.approx(score, abs=0.05)
+
+
+def test_without_the_databases_best_the_build_is_not_assessed():
+    facts = Facts(values={"daily_wait_min": FactValue(12.0, "documented", "test")})
+    result = criterion_score("build", POLICY.criteria["build"], facts, Metrics(machine_config="x", quantities={}),
+                             (), (), 1.0, ACCEPTED)
+    assert result.score is None and "no configuration in the database" in result.basis
 
 
 @pytest.mark.parametrize("headroom_gb, score", [(-10, 0), (-8, 0), (-4, 20), (0, 40), (2, 55), (4, 70), (8, 85),
@@ -109,16 +120,19 @@ def test_every_numeric_curve_is_bounded_and_monotone_between_its_ends(criterion,
         curve = term.curve
         if curve.levels is not None:
             continue
-        low, high = curve.score(x), curve.score(x + more)
+        best = 1.0 if curve.per_doubling else None
+        low, high = curve.score(x, best), curve.score(x + more, best)
         assert 0 <= low <= 100 and 0 <= high <= 100 and math.isfinite(low)
         points = curve.points or ((0, 100), (1, 0))
-        rising = points[-1][1] >= points[0][1] and curve.half_at is None and curve.beyond == "flat"
+        rising = (points[-1][1] >= points[0][1] and curve.half_at is None and curve.per_doubling is None
+                  and curve.beyond == "flat")
         assert (high >= low - 1e-9) if rising else (high <= low + 1e-9)
 
 
 # ------------------------------------------------------------------ strict loading
 @pytest.mark.parametrize("pattern, replacement, message", [
-    (r"half_at: 20", "half_at: 0", "criteria.build.terms.0.curve.half_at: Input should be greater than 0"),
+    (r"per_doubling: 30", "per_doubling: 0",
+     "criteria.build.terms.0.curve.per_doubling: Input should be greater than 0"),
     (r"  budget: 2\n", "  budjet: 2\n", "default_weights.budjet: not a criterion declared under criteria"),
     (r"      - fact: daily_wait_min", "      - fact: daily_wait_mins",
      "criteria.build.terms.0.fact: unknown fact 'daily_wait_mins' (did you mean 'daily_wait_min'?)"),

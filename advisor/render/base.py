@@ -31,6 +31,16 @@ class Renderer(Protocol):
         """Minutes a day saved and payback of candidates against the current laptop (compare --baseline)."""
 
 
+def rank_labels(scores: list[Score]) -> list[str]:
+    """Rank numbers with ties shown as ties: equal totals share the rank, marked "=" ("1", "=2", "=2", "4")."""
+    labels = []
+    for score in scores:
+        first = next(i for i, other in enumerate(scores) if other.total == score.total)
+        tied = sum(1 for other in scores if other.total == score.total) > 1
+        labels.append(f"={first + 1}" if tied else str(first + 1))
+    return labels
+
+
 def upgrade_dict(upgrade: Upgrade) -> dict[str, Any]:
     """A JSON-ready view of an upgrade comparison; numbers rounded for display, None when not known."""
     def row(item: UpgradeRow) -> dict[str, Any]:
@@ -86,6 +96,7 @@ def score_dict(score: Score, rank: int | None = None, detail: bool = True) -> di
         "machine": score.machine_id,
         "label": score.label,
         "total": score.total,
+        "rating": score.rating,
         "disqualified": score.disqualified,
         "disqualified_by": list(score.disqualified_by),
         "price": None if score.price is None else {"amount": score.price.amount, "currency": score.price.currency,
@@ -113,7 +124,8 @@ def recommendation_dict(rec: Recommendation, top: int | None = None) -> dict[str
         "evidence": rec.evidence,
         "rules_backend": rec.rules_backend,
         "weights": rec.weights,
-        "ranked": [score_dict(s, i + 1) for i, s in enumerate(ranked)],
+        "ranked": [{**score_dict(s, i + 1), "rank_label": label}
+                   for (i, s), label in zip(enumerate(ranked), rank_labels(list(ranked)), strict=True)],
         "disqualified": [score_dict(s, detail=False) for s in rec.disqualified],
         "market": rec.market,
         "verdict": [pick.model_dump(mode="json") for pick in rec.verdict],

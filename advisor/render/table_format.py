@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from advisor.render.base import criteria_columns, fmt, upgrade_dict
+from advisor.render.base import criteria_columns, fmt, rank_labels, upgrade_dict
 from advisor.render.templating import Templates
 from advisor.types import Recommendation, Score
 from advisor.types.results import Upgrade
@@ -22,18 +22,19 @@ def _score_table(scores: list[Score], ranked: bool) -> Table:
     table = Table(show_lines=False, pad_edge=False, box=None, header_style="bold")
     if ranked:
         table.add_column("#", justify="right")
-    table.add_column("machine · configuration", overflow="fold", min_width=30, max_width=40)
+    table.add_column("machine · configuration", overflow="fold", min_width=26, max_width=34)
     table.add_column("total", justify="right")
     columns = criteria_columns(scores)
     for _, short in columns:
         table.add_column(short, justify="right")
     table.add_column("price", justify="right")
-    for index, score in enumerate(scores):
+    for label, score in zip(rank_labels(scores), scores, strict=True):
         criteria = {c.criterion: c.score for c in score.criteria}
         price = f"{score.price.amount:,.0f} {score.price.currency}" if score.price else "n/a"
-        row = [score.label, fmt(score.total), *[fmt(criteria[c], 0) for c, _ in columns],
+        # the rating under the total keeps the table narrow enough for every criterion column
+        row = [score.label, f"{fmt(score.total)}\n{score.rating}", *[fmt(criteria[c], 0) for c, _ in columns],
                price]
-        table.add_row(*([str(index + 1)] if ranked else []), *row)
+        table.add_row(*([label] if ranked else []), *row)
     return table
 
 

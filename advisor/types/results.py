@@ -103,6 +103,7 @@ class Score(Frozen):
     withheld_findings: tuple[Finding, ...] = ()
     metrics: Metrics
     price: Price | None = None
+    rating: str = ""  # the total in words (scoring.yaml ratings)
 
     @property
     def assessed_count(self) -> int:

@@ -33,12 +33,16 @@ class Curve(Frozen):
     half_at: float | None = Field(default=None, gt=0)
     # A text fact's level -> score.
     levels: dict[str, float] | None = None
+    # Relative to the database: 100 at the best value any configuration reaches for this profile (the
+    # smallest), minus this many points for every doubling above it, floored at 0.
+    per_doubling: float | None = Field(default=None, gt=0, le=100)
 
     @model_validator(mode="after")
     def _one_shape(self) -> "Curve":
-        shapes = [self.points is not None, self.half_at is not None, self.levels is not None]
+        shapes = [self.points is not None, self.half_at is not None, self.levels is not None,
+                  self.per_doubling is not None]
         if sum(shapes) != 1:
-            raise ValueError("curve: give exactly one of points, half_at, levels")
+            raise ValueError("curve: give exactly one of points, half_at, levels, per_doubling")
         if self.points is not None:
             if len(self.points) < 2:
                 raise ValueError("points: a curve needs at least two points")
@@ -61,8 +65,12 @@ class Curve(Frozen):
                     raise ValueError(f"levels.{level}: score {score} is outside 0-100")
         return self
 
-    def score(self, value: float | str) -> float:
-        """The 0-100 score of one value."""
+    def score(self, value: float | str, best: float | None = None) -> float:
+        """The 0-100 score of one value; `best` is the database's best value, for a per_doubling curve."""
+        if self.per_doubling is not None:
+            if best is None or best <= 0:
+                raise ValueError("per_doubling: the curve needs the database's best value, a positive number")
+            return max(0.0, 100 - self.per_doubling * math.log2(max(float(value), best) / best))
         if self.levels is not None:
             if value not in self.levels:
                 raise ValueError(f"no score for level {value!r}")
@@ -134,6 +142,20 @@ class Scoring(Frozen):
     sources: tuple[str, ...] = Field(min_length=1)
     criteria: dict[str, CriterionPolicy] = Field(min_length=1)
     default_weights: dict[str, float]
+    # Words for totals, highest band first: (lowest total of the band, word); the last band starts at 0.
+    ratings: tuple[tuple[float, str], ...] = Field(min_length=1)
+
+    @field_validator("ratings")
+    @classmethod
+    def _bands_descend(cls, ratings: tuple[tuple[float, str], ...]) -> tuple[tuple[float, str], ...]:
+        floors = [floor for floor, _ in ratings]
+        if floors != sorted(floors, reverse=True) or len(set(floors)) != len(floors) or floors[-1] != 0:
+            raise ValueError("ratings: give bands from the highest floor down to one starting at 0")
+        return ratings
+
+    def rating(self, total: float) -> str:
+        """The word for a total."""
+        return next(word for floor, word in self.ratings if total >= floor)
 
     @field_validator("default_weights")
     @classmethod
