@@ -321,6 +321,8 @@ REGISTRY: tuple[FactSpec, ...] = (
           "power-loss protection"),
     _fact("ssd.tbw", "number", "TB", "ssd", _tbw, "rated endurance at this capacity", model_input=True),
     # the profile (given)
+    _fact("profile.market", "str", "", "profile", _profile(lambda p: p.buyer_market),
+          "the market the buyer buys in (prices are read there)"),
     _fact("profile.id", "str", "", "profile", _profile(lambda p: p.id), "profile id"),
     _fact("profile.race", "bool", "", "profile", _profile(lambda p: p.race), "tests run with -race"),
     _fact("profile.cgo", "bool", "", "profile", _profile(lambda p: p.cgo), "the code uses cgo"),

@@ -171,10 +171,19 @@ def score_config(mc: MachineConfig, profile: Profile, metrics: Metrics, facts: F
     weight_sum = sum(c.weight for c in counted)
     total = round(sum((c.score or 0.0) * c.weight for c in counted) / weight_sum, 1) if weight_sum else 0.0
     disqualifiers = tuple(f.rule_id for f in findings if f.effect.disqualify)
+    price = market_price(mc, profile.buyer_market)
+    converted = None
+    ratio = metrics.quantities.get("budget_ratio")
+    if (price is not None and profile.budget is not None and price.currency != profile.budget.currency
+            and ratio is not None and ratio.value is not None):
+        rates = next((i.value for i in ratio.inputs if i.name == f"currency.usd_per_unit[{price.currency}]"), None)
+        converted = (round(ratio.value * profile.budget.amount, 2), profile.budget.currency,
+                     f"converted from {price.amount:,.0f} {price.currency} at an estimated 2024 average rate"
+                     + (f" ({rates} USD per {price.currency})" if rates is not None else ""))
     return Score(machine_config=mc.id, machine_id=mc.machine.id, label=mc.label, total=total, criteria=criteria,
                  disqualified=bool(disqualifiers), disqualified_by=disqualifiers, findings=findings,
-                 withheld_findings=withheld, metrics=metrics, price=market_price(mc, profile.buyer_market),
-                 rating=scoring.rating(total))
+                 withheld_findings=withheld, metrics=metrics, price=price,
+                 rating=scoring.rating(total), converted_price=converted)
 
 
 def rank(scores: Iterable[Score]) -> list[Score]:

@@ -232,3 +232,34 @@ def test_ties_are_shown_as_ties():
     tied = [scores[0], scores[1].model_copy(update={"total": scores[0].total}), scores[2]]
     assert rank_labels(tied) == ["=1", "=1", "3"]
     assert rank_labels(list(scores))[0] in ("1", "=1")
+
+
+@pytest.mark.parametrize("preset, budget", [("monorepo", 3500), ("platform", 3000)])
+def test_for_build_heavy_presets_the_fastest_machines_within_budget_rank_at_the_top(preset, budget):
+    ranked = recommend(preset, budget=budget).ranked
+    by_wait = sorted(ranked, key=lambda s: s.metrics.value("daily_wait_min"))
+    # the top pick is one of the fastest of its architecture (platform deploys amd64 images, which puts the
+    # fastest amd64 machine above faster arm64 ones), and the very fastest is never far down
+    assert ranked.index(by_wait[0]) < 5
+    same_arch = [s for s in by_wait if DATA.catalog.find_configs(s.machine_config)[0].cpu.arch ==
+                 DATA.catalog.find_configs(ranked[0].machine_config)[0].cpu.arch]
+    assert ranked[0] in same_arch[:3]
+
+
+def test_a_price_in_another_currency_than_the_budget_is_shown_converted_with_how():
+    rec = recommend("learning", market="eu", budget=2000, currency="USD")
+    converted = [s for s in rec.ranked if s.converted_price]
+    assert converted
+    rates = DATA.knowledge.coefficient("currency.usd_per_unit").value
+    for score in converted:
+        amount, currency, how = score.converted_price
+        assert score.price.currency == "EUR" and currency == "USD"
+        assert amount == pytest.approx(score.price.amount * rates["EUR"], abs=0.01)
+        assert "estimated 2024 average rate" in how
+    assert not any(s.converted_price for s in recommend("learning", market="eu", budget=2000, currency="EUR").ranked)
+
+
+def test_the_price_unknown_finding_names_the_market():
+    rec = recommend("learning", market="eu", budget=2000, currency="EUR")
+    finding = next(f for s in rec.unpriced for f in s.findings if f.rule_id == "budget.price-unknown")
+    assert "eu market" in finding.message

@@ -101,6 +101,10 @@ def score_dict(score: Score, rank: int | None = None, detail: bool = True) -> di
         "disqualified_by": list(score.disqualified_by),
         "price": None if score.price is None else {"amount": score.price.amount, "currency": score.price.currency,
                                                     "market": score.price.market, "kind": score.price.kind,
+                                                    "converted": None if score.converted_price is None else {
+                                                        "amount": score.converted_price[0],
+                                                        "currency": score.converted_price[1],
+                                                        "how": score.converted_price[2]},
                                                     "seen": score.price.seen, "source": score.price.source,
                                                     "confidence": score.price.confidence},
         "assessed": {"criteria": score.assessed_count, "of": score.weighted_count},

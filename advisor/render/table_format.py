@@ -31,6 +31,8 @@ def _score_table(scores: list[Score], ranked: bool) -> Table:
     for label, score in zip(rank_labels(scores), scores, strict=True):
         criteria = {c.criterion: c.score for c in score.criteria}
         price = f"{score.price.amount:,.0f} {score.price.currency}" if score.price else "n/a"
+        if score.converted_price:
+            price += f"\n≈{score.converted_price[0]:,.0f} {score.converted_price[1]}*"
         # the rating under the total keeps the table narrow enough for every criterion column
         row = [score.label, f"{fmt(score.total)}\n{score.rating}", *[fmt(criteria[c], 0) for c, _ in columns],
                price]
@@ -67,6 +69,10 @@ class TableRenderer:
         if rec.not_offered:
             console.print(escape(f"\nNot sold in {rec.market} or kept only as upgrade baselines: "
                                  f"{len(rec.not_offered)} machines (--market changes it)."))
+        converted = next((s.converted_price for s in ranked if s.converted_price), None)
+        if converted:
+            console.print(escape(f"* {converted[1]} prices are converted from the market's currency at an estimated "
+                                 "2024 average rate (currency.usd_per_unit); the market price is the one quoted."))
         console.print("\nScores 0-100 per criterion; `go-advisor explain MACHINE` shows every number's source.")
         return buffer.getvalue()
 

@@ -104,6 +104,8 @@ class Score(Frozen):
     metrics: Metrics
     price: Price | None = None
     rating: str = ""  # the total in words (scoring.yaml ratings)
+    # the market price in the budget's currency when they differ: (amount, currency, how it was converted)
+    converted_price: tuple[float, str, str] | None = None
 
     @property
     def assessed_count(self) -> int:
