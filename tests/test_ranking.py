@@ -263,3 +263,20 @@ def test_the_price_unknown_finding_names_the_market():
     rec = recommend("learning", market="eu", budget=2000, currency="EUR")
     finding = next(f for s in rec.unpriced for f in s.findings if f.rule_id == "budget.price-unknown")
     assert "eu market" in finding.message
+
+
+def test_the_verdict_is_in_every_recommend_format():
+    import csv
+    import io
+    import json
+
+    from advisor.render import RENDERERS
+
+    rec = recommend("learning")
+    best = rec.verdict[0]
+    rows = list(csv.reader(io.StringIO(RENDERERS["csv"].recommendation(rec))))
+    assert rows[0][-2:] == ["verdict", "verdict_reasons"]
+    assert next(r for r in rows[1:] if r[1] == best.machine_config)[-2].startswith("best pick")
+    assert json.loads(RENDERERS["json"].recommendation(rec))["verdict"][0]["machine_config"] == best.machine_config
+    assert "## Verdict" in RENDERERS["markdown"].recommendation(rec)
+    assert "best pick:" in RENDERERS["table"].recommendation(rec)

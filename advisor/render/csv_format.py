@@ -39,7 +39,17 @@ class CsvRenderer:
 
     def recommendation(self, rec: Recommendation, top: int | None = None, templates: Templates | None = None) -> str:
         ranked = list(rec.ranked[:top] if top else rec.ranked)
-        return write_rows(_rows(ranked, ranked=True))
+        rows = _rows(ranked, ranked=True)
+        # the verdict as two more columns: the roles a configuration holds and their reasons
+        roles: dict[str, list[str]] = {}
+        reasons: dict[str, list[str]] = {}
+        for pick in rec.verdict:
+            roles.setdefault(pick.machine_config, []).append(pick.role)
+            reasons.setdefault(pick.machine_config, []).append(f"{pick.role}: " + "; ".join(pick.reasons))
+        rows[0] += ["verdict", "verdict_reasons"]
+        for row in rows[1:]:
+            row += [" | ".join(roles.get(str(row[1]), [])), " | ".join(reasons.get(str(row[1]), []))]
+        return write_rows(rows)
 
     def scores(self, scores: list[Score], title: str, templates: Templates | None = None) -> str:
         return write_rows(_rows(scores, ranked=False))
