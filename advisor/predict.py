@@ -422,7 +422,9 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
             run_s *= c.coef("go.race.time_factor")
         work = binaries * (variant_s + vet_s + link_s) + run_s
         # binaries build and run in parallel under -p; within a binary tests run one at a time (no t.Parallel)
-        largest = max(1 / binaries, c.coef("go.test.largest_package_share"))
+        largest = max(1 / binaries, c.given("profile.largest_test_package_share", profile.largest_test_package_share)
+                      if profile.largest_test_package_share is not None
+                      else c.coef("go.test.largest_package_share"))
         span = variant_s + vet_s + link_s + largest * run_s
         threads = c.hw("cpu.threads", mc.cpu.threads)
         unthrottled = schedule_s(work, span, cores(c), threads, 1.0, c.coef("go.build.schedule_overlap"))

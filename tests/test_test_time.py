@@ -86,3 +86,13 @@ def test_explain_shows_the_test_terms_with_their_inputs(preset):
     for needed in ("go.test.test_lines_per_line", "go.test.binary_link_share", "go.test.link_cost_ratio",
                    "go.test.vet_share", "go.test.largest_package_share", "profile.test_cpu_seconds"):
         assert needed in names, needed
+
+
+def test_a_profile_that_knows_its_largest_test_package_uses_it():
+    even = value("test_s", test_cpu_seconds=600, largest_test_package_share=0.1)
+    dominated = value("test_s", test_cpu_seconds=600, largest_test_package_share=0.9)
+    assert dominated > even
+    explained = predict(MACHINE, BASE.model_copy(update={"largest_test_package_share": 0.9}), DATA.knowledge,
+                        ACCEPTED).quantities["test_s"]
+    names = {i.name for i in explained.inputs}
+    assert "profile.largest_test_package_share" in names and "go.test.largest_package_share" not in names

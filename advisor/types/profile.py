@@ -61,6 +61,9 @@ class Profile(Frozen):
     test_runs_per_day: int = Field(ge=0, le=1000)
     test_cpu_seconds: float = Field(default=10, ge=0, description="CPU seconds one test run executes on the reference "
                                     "core, excluding compilation")
+    largest_test_package_share: float | None = Field(
+        default=None, gt=0, le=1, description="share of a test run's CPU in its largest package (go test runs "
+        "packages in parallel, one package's tests in sequence); unset: go.test.largest_package_share")
     race: bool = False
     race_share: float | None = Field(default=None, ge=0, le=1,
                                      description="share of test runs with -race; defaults to 1 when race is on")
