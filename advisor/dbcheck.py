@@ -69,18 +69,9 @@ _NEUTRAL_PROFILE = Profile(id="db-check", name="db check", description="reads ha
                            full_rebuilds_per_day=0, test_runs_per_day=0)
 
 
-def _sourced_fields(value: Any, prefix: str = "") -> Iterator[tuple[str, Sourced]]:
-    if isinstance(value, Sourced):
-        yield prefix.rstrip("."), value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _sourced_fields(getattr(value, name), f"{prefix}{name}.")
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            yield from _sourced_fields(item, f"{prefix}{index}.")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _sourced_fields(item, f"{prefix}{key}.")
+def _sourced_fields(value: Any) -> Iterator[tuple[str, Sourced]]:
+    """(field path, value) for every sourced field of a record (prices and drive sightings left out)."""
+    return ((path, item) for path, item in _evidenced(value) if isinstance(item, Sourced))
 
 
 def consistency_problems(records: dict[str, dict[str, Any]],
