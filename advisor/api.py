@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from os import environ
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -135,9 +136,7 @@ def apply_constraints(profile: Profile, budget: float | None = None, currency: s
 
 def os_environ_market() -> str | None:
     """The user's default market, from the GO_ADVISOR_MARKET environment variable."""
-    import os as _os  # noqa: PLC0415
-
-    value = _os.environ.get("GO_ADVISOR_MARKET", "").strip().lower()
+    value = environ.get("GO_ADVISOR_MARKET", "").strip().lower()
     return value or None
 
 

@@ -13,16 +13,17 @@ from advisor.errors import Problem
 from advisor.facts import FACTS, HARDWARE_ORIGINS, FactContext, facts_read_by_scores, record_key
 from advisor.output import json_text
 from advisor.paths import data_dir
-from advisor.types import CONFIDENCE_ORDER, Cpu, Knowledge, Machine, MachineConfig, Metrics, Profile, Sourced, Ssd
-from advisor.types.hardware import DriveSighting, Price, weakest_drive
+from advisor.types import CONFIDENCE_ORDER, Cpu, Knowledge, Machine, Metrics, Profile, Sourced, Ssd
+from advisor.types.hardware import DriveSighting, Price, resolve
+from advisor.types.knowledge import kinds_supporting
 
 # The share of knowable scored fields that should be documented or measured (issue 11).
 KNOWABLE_TARGET = 0.80
-# Source kinds that neither publish nor reference a vendor figure (secondary: a reference site restating the
-# vendor, is one that does): documented only when the source is marked as
-# restating a named vendor document; measured needs a measurement (a review or our own).
+# Source kinds that neither publish a vendor figure nor reference it as a spec site does (`secondary` does):
+# a hardware value resting on one is documented only when the source says which vendor document it restates.
 RESTATING_KINDS = frozenset({"aggregator", "article", "news", "news-leak", "blog", "forum"})
-MEASURING_KINDS = frozenset({"review", "measurement"})
+# A measured value needs a source kind that measures (declared once, in types/knowledge.py).
+MEASURING_KINDS = frozenset(kinds_supporting("measured"))
 
 # Peak bandwidth may differ from bus x rate by rounding or a vendor's rounder figure.
 BANDWIDTH_TOLERANCE = 0.05
@@ -52,8 +53,7 @@ def scoring_fields(records: dict[str, dict[str, Any]], knowledge: Knowledge) -> 
         for config in machine.configurations:
             if config.cpu not in cpus or any(d.ssd not in ssds for d in config.drives):
                 continue
-            drive = weakest_drive(config, ssds)
-            mc = MachineConfig(machine=machine, config=config, cpu=cpus[config.cpu], ssd=ssds[drive.ssd], drive=drive)
+            mc = resolve(machine, config, cpus, ssds)
             ctx = FactContext(mc=mc, profile=_NEUTRAL_PROFILE, metrics=Metrics(machine_config=mc.id, quantities={}),
                               knowledge=knowledge)
             for spec in specs:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from advisor.predict import market_price, primary_os_sourced
+from advisor.predict import primary_os_sourced
 from advisor.types import (
     Condition,
     Container,
@@ -177,15 +177,8 @@ def drive_note(mc: MachineConfig) -> str | None:
     return f"{text}; {drive.note}" if drive.note else text
 
 
-def _ctdp_max(ctx: FactContext) -> FactValue | None:
-    ctdp = ctx.mc.cpu.configurable_tdp_w
-    if ctdp is None or ctdp.value[1] is None:
-        return None
-    return FactValue(ctdp.value[1], ctdp.confidence, ctdp.source, ctdp.note)
-
-
 def _recorded_price(ctx: FactContext) -> FactValue | None:
-    price = market_price(ctx.mc, ctx.profile.buyer_market)
+    price = ctx.mc.config.market_price(ctx.profile.buyer_market)
     if price is None:
         return None
     return FactValue(price.amount, price.confidence, price.source,
@@ -299,7 +292,7 @@ REGISTRY: tuple[FactSpec, ...] = (
           "system-level cache"),
     _fact("cpu.base_power_w", "number", "W", "cpu", sourced("cpu", "base_power_w"),
           "base power (Intel Processor Base Power / TDP, AMD default TDP)", model_input=True),
-    _fact("cpu.configurable_tdp_max_w", "number", "W", "cpu", _ctdp_max,
+    _fact("cpu.configurable_tdp_max_w", "number", "W", "cpu", sourced("cpu", "configurable_tdp_max_w"),
           "top of the vendor's configurable TDP range", model_input=True),
     _fact("cpu.max_turbo_power_w", "number", "W", "cpu", sourced("cpu", "max_turbo_power_w"),
           "maximum turbo power (Intel PL2)", model_input=True),

@@ -15,7 +15,6 @@ from advisor.types import (
     Knowledge,
     MachineConfig,
     Metrics,
-    Price,
     Profile,
     Quantity,
     Record,
@@ -259,10 +258,8 @@ def cpu_allcore_power_w(c: Calc, mc: MachineConfig) -> float:
         return c.hw("cpu.max_turbo_power_w", cpu.max_turbo_power_w)
     if cpu.package_power_measured_w is not None:
         return c.hw("cpu.package_power_measured_w", cpu.package_power_measured_w)
-    if cpu.configurable_tdp_w is not None and cpu.configurable_tdp_w.value[1] is not None:
-        ctdp = cpu.configurable_tdp_w
-        return c.hw("cpu.configurable_tdp_max_w", Sourced[float](value=ctdp.value[1], source=ctdp.source,
-                                                                 confidence=ctdp.confidence, note=ctdp.note))
+    if cpu.configurable_tdp_max_w is not None:
+        return c.hw("cpu.configurable_tdp_max_w", cpu.configurable_tdp_max_w)
     return c.coef("thermal.default_cpu_power_w", cpu.arch)
 
 
@@ -286,6 +283,11 @@ def clock_ratio(sustained_w: float, allcore_w: float, busy_share: float, exponen
     return min(1.0, (sustained_w / demand_w) ** (1 / exponent))
 
 
+def _core_equivalents(c: Calc, q: dict[str, Quantity]) -> float:
+    """The machine's all-core throughput in single-core equivalents."""
+    return c.uses(q["allcore_throughput"]) / c.uses(q["single_core_speed"])
+
+
 def wide_share(work_s: float, wall_s: float, cores: float, chain_cores: float) -> float:
     """Share of a run's wall time with every core busy, the rest running only the chain on `chain_cores`:
     the two-level profile whose busy core-seconds equal the work."""
@@ -302,7 +304,7 @@ def _throttled(c: Calc, mc: MachineConfig, q: dict[str, Quantity], unthrottled_s
     window = c.coef("thermal.boost_window_s", mc.machine.cooling.design.value)
     if unthrottled_s <= window:
         return unthrottled_s
-    cores = c.uses(q["allcore_throughput"]) / c.uses(q["single_core_speed"])
+    cores = _core_equivalents(c, q)
     sustained, allcore = c.uses(q["chassis_sustained_power_w"]), c.uses(q["cpu_allcore_power_w"])
     exponent, elasticity = c.coef("thermal.power_frequency_exponent"), c.coef("cpu.frequency_elasticity")
     wide = wide_share(work_s, unthrottled_s, cores, chain_cores)
@@ -335,10 +337,6 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
         lambda c: clock_ratio(c.uses(q["chassis_sustained_power_w"]), c.uses(q["cpu_allcore_power_w"]), 1.0,
                               c.coef("thermal.power_frequency_exponent")))
 
-    def cores(c: Calc) -> float:
-        """The machine's throughput in single-core equivalents."""
-        return c.uses(q["allcore_throughput"]) / c.uses(q["single_core_speed"])
-
     def cold_work(c: Calc) -> float:
         return _total_kloc(c, profile) * c.coef("go.build.cpu_seconds_per_kloc") / c.uses(q["single_core_speed"])
 
@@ -355,8 +353,8 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
 
     def cold_unthrottled(c: Calc) -> float:
         threads = c.hw("cpu.threads", mc.cpu.threads)
-        build = schedule_s(c.uses(q["cold_build_work_s"]), c.uses(q["cold_build_span_s"]), cores(c), threads,
-                           cold_speedup(c), c.coef("go.build.schedule_overlap"))
+        build = schedule_s(c.uses(q["cold_build_work_s"]), c.uses(q["cold_build_span_s"]), _core_equivalents(c, q),
+                           threads, cold_speedup(c), c.coef("go.build.schedule_overlap"))
         return build + c.uses(q["go_command_overhead_s"])
 
     def cold_build(c: Calc) -> float:
@@ -405,7 +403,7 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
     def test_binaries(c: Calc) -> float:
         """Test binaries one run after an edit builds and runs: the packages the edit rebuilt that have tests."""
         with_tests = c.given("profile.test_packages", profile.test_packages)
-        return float(max(1.0, min(max(with_tests, 1), _changed_packages(c, profile))))
+        return max(1.0, min(with_tests, _changed_packages(c, profile)))
 
     def test_seconds(c: Calc, race: bool) -> float:
         single = c.uses(q["single_core_speed"])
@@ -427,19 +425,17 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
                       else c.coef("go.test.largest_package_share"))
         span = variant_s + vet_s + link_s + largest * run_s
         threads = c.hw("cpu.threads", mc.cpu.threads)
-        unthrottled = schedule_s(work, span, cores(c), threads, 1.0, c.coef("go.build.schedule_overlap"))
+        unthrottled = schedule_s(work, span, _core_equivalents(c, q), threads, 1.0, c.coef("go.build.schedule_overlap"))
         tests = _throttled(c, mc, q, unthrottled, work, 1.0)
         return (c.uses(q["edit_compile_s"]) + c.uses(q["go_command_overhead_s"]) + tests) * \
             environment_factor(c, profile, os_name)
 
-    test_formula = ("(edit compile + go command overhead + schedule of {binaries} test binaries: each recompiles "
-                    "its package with its tests (x (1 + test lines/line)), vets it, links a share of the program "
-                    "(-s -w), runs its share of the test CPU s{race}; largest binary's share sets the chain) x "
-                    "environment factor")
-    add("test_s", "s", test_formula.format(binaries="min(test packages, rebuilt)", race=""),
-        lambda c: test_seconds(c, race=False))
-    add("test_race_s", "s", test_formula.format(binaries="min(test packages, rebuilt)", race=" x race time factor"),
-        lambda c: test_seconds(c, race=True))
+    test_formula = ("(edit compile + go command overhead + schedule of min(test packages, rebuilt) test binaries: "
+                    "each recompiles its package with its tests (x (1 + test lines/line)), vets it, links a share "
+                    "of the program (-s -w), runs its share of the test CPU s{race}; largest binary's share sets "
+                    "the chain) x environment factor")
+    add("test_s", "s", test_formula.format(race=""), lambda c: test_seconds(c, race=False))
+    add("test_race_s", "s", test_formula.format(race=" x race time factor"), lambda c: test_seconds(c, race=True))
 
     def daily_wait(c: Calc) -> float:
         race_share = c.given("profile.race_share", profile.race_fraction)
@@ -466,18 +462,13 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
     return Metrics(machine_config=mc.id, quantities=q)
 
 
-def market_price(mc: MachineConfig, market: str) -> Price | None:
-    """The price a configuration is judged by, everywhere: the newest seen in the buyer's market."""
-    return mc.config.market_price(market)
-
-
 def budget_ratio(c: Calc, mc: MachineConfig, profile: Profile) -> float:
     """Price in the buyer's market over the budget; converted with an estimated rate when the budget is in
     another currency."""
     assert profile.budget is not None
     budget = c.given("profile.budget", profile.budget.amount, profile.budget.currency)
     market = c.given("profile.market", profile.buyer_market)
-    price = market_price(mc, market)
+    price = mc.config.market_price(market)
     if price is None:
         raise NotAccepted(f"no {market} price is recorded for {mc.id}")
     amount = c.hw("price.recorded", Sourced[float](value=price.amount, source=price.source, confidence=price.confidence,

@@ -12,7 +12,6 @@ from typing import Any, Callable, Iterable, Mapping
 
 from advisor.errors import InputError
 from advisor.facts import FACTS, Facts, FactValue, did_you_mean
-from advisor.predict import market_price
 from advisor.types import (
     CriterionPolicy,
     CriterionScore,
@@ -171,7 +170,7 @@ def score_config(mc: MachineConfig, profile: Profile, metrics: Metrics, facts: F
     weight_sum = sum(c.weight for c in counted)
     total = round(sum((c.score or 0.0) * c.weight for c in counted) / weight_sum, 1) if weight_sum else 0.0
     disqualifiers = tuple(f.rule_id for f in findings if f.effect.disqualify)
-    price = market_price(mc, profile.buyer_market)
+    price = mc.config.market_price(profile.buyer_market)
     converted = None
     ratio = metrics.quantities.get("budget_ratio")
     if (price is not None and profile.budget is not None and price.currency != profile.budget.currency

@@ -60,6 +60,14 @@ class Cpu(Record):
     max_memory_gb: Sourced[int] | None = None
     memory_bandwidth_gbs: Sourced[float]
 
+    @property
+    def configurable_tdp_max_w(self) -> Sourced[float] | None:
+        """The top of the configurable TDP range, with the range's evidence; None when unpublished."""
+        ctdp = self.configurable_tdp_w
+        if ctdp is None or ctdp.value[1] is None:
+            return None
+        return Sourced[float](value=ctdp.value[1], source=ctdp.source, confidence=ctdp.confidence, note=ctdp.note)
+
     @model_validator(mode="after")
     def _consistent(self) -> "Cpu":
         checks = [
@@ -223,7 +231,8 @@ class Configuration(Frozen):
         return max(matching, key=lambda p: p.seen) if matching else None
 
     def market_price(self, market: str) -> Price | None:
-        """The newest price seen in a market, list or street."""
+        """The price a configuration is judged by, everywhere: the newest seen in the buyer's market (a list
+        price before a street price of the same date)."""
         matching = [p for p in self.prices if p.market == market]
         return max(matching, key=lambda p: (p.seen, p.kind == "list")) if matching else None
 
@@ -299,9 +308,7 @@ class Catalog:
         for machine_id in sorted(self.machines):
             machine = self.machines[machine_id]
             for config in machine.configurations:
-                drive = weakest_drive(config, self.ssds)
-                result.append(MachineConfig(machine=machine, config=config, cpu=self.cpus[config.cpu],
-                                            ssd=self.ssds[drive.ssd], drive=drive))
+                result.append(resolve(machine, config, self.cpus, self.ssds))
         return sorted(result, key=lambda mc: mc.id)
 
     def find_configs(self, ref: str) -> list[MachineConfig]:
@@ -324,3 +331,9 @@ def weakest_drive(config: Configuration, ssds: dict[str, Ssd]) -> DriveSighting:
         tbw = capacity.tbw.value if capacity is not None and capacity.tbw is not None else None
         return (0 if tbw is None else 1, tbw or 0.0, _NAND_ENDURANCE_ORDER.index(ssd.nand.value))
     return min(config.drives, key=endurance)
+
+
+def resolve(machine: Machine, config: Configuration, cpus: dict[str, Cpu], ssds: dict[str, Ssd]) -> MachineConfig:
+    """One configuration with its records looked up, scored on its weakest plausible drive."""
+    drive = weakest_drive(config, ssds)
+    return MachineConfig(machine=machine, config=config, cpu=cpus[config.cpu], ssd=ssds[drive.ssd], drive=drive)
