@@ -40,10 +40,16 @@ XPS_15 = config("dell-xps-15-9520/i7-12700h-16-512")
 X1_CARBON = config("lenovo-thinkpad-x1-carbon-gen-10/i7-1260p-16-1tb")
 
 
-def test_no_cpu_record_keeps_the_old_three_meaning_field():
-    for cpu in DATA.catalog.cpus.values():
-        assert "max_power_w" not in cpu.model_dump()
-        assert "default_power_w" not in cpu.model_dump()
+@pytest.mark.parametrize("old_field", ["max_power_w", "default_power_w"])
+def test_a_record_with_the_old_three_meaning_power_field_is_refused(old_field):
+    from pydantic import ValidationError
+
+    from advisor.types import Cpu
+
+    record = {**XPS_15.cpu.model_dump(exclude_none=True), old_field: 45}
+    with pytest.raises(ValidationError, match=old_field):
+        Cpu.model_validate(record)
+    Cpu.model_validate(XPS_15.cpu.model_dump(exclude_none=True))  # the same record without it loads
 
 
 def test_intel_chips_draw_their_maximum_turbo_power_under_an_all_core_load():
