@@ -343,6 +343,8 @@ REGISTRY: tuple[FactSpec, ...] = (
     _fact("profile.requires_macos", "bool", "", "profile", _profile(lambda p: p.os == ("macos",)), "needs macOS only"),
     _fact("profile.requires_windows", "bool", "", "profile", _profile(lambda p: p.os == ("windows",)),
           "needs Windows only"),
+    _fact("profile.names_os", "bool", "", "profile", _profile(lambda p: bool(p.os)),
+          "the profile names the OSes it needs"),
     *(_fact(f"profile.wants_{os_name}", "bool", "", "profile",
             _profile(lambda p, os_name=os_name: not p.os or os_name in p.os),  # type: ignore[misc]
             f"{os_name} is among the OSes the profile needs (any OS when it names none)")
@@ -360,6 +362,7 @@ REGISTRY: tuple[FactSpec, ...] = (
         ("daily_wait_min", "min/day", "waiting on builds and tests a day"),
         ("peak_memory_gb", "GB", "peak memory"),
         ("memory_headroom_gb", "GB", "memory left at the peak"),
+        ("idle_memory_free_gb", "GB", "memory free between builds, for the page cache"),
         ("test_peak_memory_gb", "GB", "peak memory of test binaries"),
         ("gocache_gb_per_day", "GB/day", "build-cache writes a day"),
         ("temp_writes_gb_per_day", "GB/day", "temporary writes a day"),

@@ -527,6 +527,12 @@ def _memory(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: P
                    c.uses(q["containers_memory_gb"])))
     add("memory_headroom_gb", "GB", "RAM - peak memory",
         lambda c: c.given("ram.gb", mc.config.ram_gb, "GB") - c.uses(q["peak_memory_gb"]))
+    # What stays free between builds, for the page cache that keeps GOCACHE, the module cache and the sources
+    # warm: the build's and tests' own processes are transient, so they are not subtracted here.
+    add("idle_memory_free_gb", "GB", "RAM - (desktop+editor + gopls + containers)",
+        lambda c: c.given("ram.gb", mc.config.ram_gb, "GB") - (
+            c.coef("memory.desktop_and_editor_gb", c.hw("os.primary", os_name)) + c.uses(q["gopls_memory_gb"]) +
+            c.uses(q["containers_memory_gb"])))
 
 
 def _storage(q: dict[str, Quantity], add: Callable, mc: MachineConfig, profile: Profile, os_name: Sourced[str]) -> None:

@@ -280,3 +280,72 @@ def test_the_verdict_is_in_every_recommend_format():
     assert json.loads(RENDERERS["json"].recommendation(rec))["verdict"][0]["machine_config"] == best.machine_config
     assert "## Verdict" in RENDERERS["markdown"].recommendation(rec)
     assert "best pick:" in RENDERERS["table"].recommendation(rec)
+
+
+# Criteria that separate machines: each measurable criterion spreads the ranked machines of every preset
+# over a real part of its 0-100 range; a criterion every machine would pass at 100 is not applied.
+SPREAD_CRITERIA = ("build", "memory", "storage", "thermals", "portability")
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_each_measurable_criterion_spreads_the_ranked_machines(preset):
+    rec = recommend(preset, budget=3000)
+    for name in SPREAD_CRITERIA + ("budget",):
+        values = [c.score for s in rec.ranked for c in s.criteria if c.criterion == name and c.score is not None]
+        assert max(values) - min(values) >= 20, (name, min(values), max(values))
+
+
+def test_without_a_named_os_the_os_criterion_is_not_applied_and_with_one_it_separates():
+    unnamed = recommend("microservice")
+    assert all(not c.applicable for s in unnamed.ranked for c in s.criteria if c.criterion == "os")
+    linux = recommend("microservice", os=["linux"])
+    values = {c.score for s in linux.ranked for c in s.criteria if c.criterion == "os"}
+    assert len(values) >= 2 and max(values) == 100
+
+
+def test_the_storage_curve_pins():
+    curve = DATA.knowledge.scoring.criteria["storage"].terms[0].curve
+    assert [curve.score(gb) for gb in (0, 50, 100, 174, 250, 400, 900)] == [0, 25, 50, pytest.approx(62.33, abs=0.01),
+                                                                            75, 100, 100]
+
+
+def _total(mc, profile):
+    return api.score_configs([mc], profile, DATA)[0].total
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_more_ram_never_lowers_a_total(preset):
+    from test_properties import _with_ram
+
+    profile = DATA.knowledge.presets[preset]
+    for mc in DATA.catalog.machine_configs():
+        ceiling = mc.machine.ram.max_gb.value if mc.machine.ram.max_gb else mc.config.ram_gb * 2
+        if ceiling > mc.config.ram_gb:
+            assert _total(_with_ram(mc, ceiling), profile) >= _total(mc, profile), mc.id
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_more_cores_never_lower_a_total_while_the_wider_build_fits(preset):
+    """More cores run more compiles and test binaries at once (go build's -p defaults to GOMAXPROCS), and each
+    holds its own memory: where the wider build's peak no longer leaves 2 GB free, a lower memory score is the
+    prediction, and a finding says so and names GOFLAGS=-p."""
+    from test_properties import _with_more_cores
+
+    profile = DATA.knowledge.presets[preset]
+    fitting = 0
+    for mc in DATA.catalog.machine_configs()[::2]:
+        before, after = (api.score_configs([m], profile, DATA)[0] for m in (mc, _with_more_cores(mc, 4)))
+        if after.metrics.value("memory_headroom_gb") >= 2:
+            assert after.total >= before.total, mc.id
+            fitting += 1
+        elif after.total < before.total:
+            assert {f.rule_id for f in after.findings} & {"memory.exceeds-ram", "memory.tight-headroom"}, mc.id
+    assert fitting >= 20
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_compare_gives_the_totals_and_configurations_recommend_ranked(preset):
+    rec = recommend(preset, budget=2500)
+    top = rec.ranked[:3]
+    compared = api.compare([s.machine_id for s in top], rec.profile, data=DATA)
+    assert [(s.machine_config, s.total) for s in compared] == [(s.machine_config, s.total) for s in top]

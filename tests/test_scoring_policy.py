@@ -45,19 +45,30 @@ def test_without_the_databases_best_the_build_is_not_assessed():
     assert result.score is None and "no configuration in the database" in result.basis
 
 
-@pytest.mark.parametrize("headroom_gb, score", [(-10, 0), (-8, 0), (-4, 20), (0, 40), (2, 55), (4, 70), (8, 85),
-                                                (12, 92.5), (16, 100), (40, 100)])
-def test_memory_score_is_40_when_the_peak_just_fits_and_keeps_rising_to_16_gb_free(headroom_gb, score):
-    assert score_of("memory", memory_headroom_gb=headroom_gb) == pytest.approx(score)
+@pytest.mark.parametrize("headroom_gb, score", [(-10, 0), (-8, 0), (-4, 20), (0, 40), (1, 70), (2, 100), (40, 100)])
+def test_the_peak_must_fit_40_when_it_just_fits_100_with_2_gb_to_spare(headroom_gb, score):
+    assert score_of("memory", memory_headroom_gb=headroom_gb, idle_memory_free_gb=100) == pytest.approx(score)
 
 
-def test_with_a_peak_near_16_gb_32_gb_beats_24_gb():
-    peak = 15.5
-    assert score_of("memory", memory_headroom_gb=32 - peak) > score_of("memory", memory_headroom_gb=24 - peak)
+@pytest.mark.parametrize("idle_gb, score", [(0, 0), (1, 20), (2, 40), (6, 70), (8, 77.5), (10, 85), (14, 92.5),
+                                            (18, 100), (64, 100)])
+def test_memory_free_between_builds_keeps_paying_up_to_18_gb(idle_gb, score):
+    assert score_of("memory", memory_headroom_gb=10, idle_memory_free_gb=idle_gb) == pytest.approx(score)
 
 
-@pytest.mark.parametrize("free_gb, years, score", [(200, 10, 100), (100, 10, 50), (200, 5, 50), (50, 2, 20),
-                                                   (400, 30, 100)])
+def test_the_memory_score_is_the_weaker_of_fitting_the_peak_and_caching():
+    assert score_of("memory", memory_headroom_gb=0, idle_memory_free_gb=18) == 40
+    assert score_of("memory", memory_headroom_gb=2, idle_memory_free_gb=2) == 40
+
+
+def test_with_a_profile_filling_12_gb_32_gb_beats_24_gb():
+    resident = 12
+    assert (score_of("memory", memory_headroom_gb=32 - resident - 3, idle_memory_free_gb=32 - resident) >
+            score_of("memory", memory_headroom_gb=24 - resident - 3, idle_memory_free_gb=24 - resident))
+
+
+@pytest.mark.parametrize("free_gb, years, score", [(400, 10, 100), (100, 10, 50), (400, 5, 50), (50, 2, 20),
+                                                   (250, 30, 75), (900, 30, 100)])
 def test_storage_score_is_the_weaker_of_free_space_and_endurance(free_gb, years, score):
     assert score_of("storage", free_storage_gb=free_gb, endurance_years=years) == pytest.approx(score)
 
@@ -96,14 +107,23 @@ def test_portability_is_the_mean_of_weight_and_battery(weight_kg, battery_wh, sc
     ({"os__linux": "works", "os__windows": "certified", "os__macos": "none"}, 100),
     ({"os__linux": "partial", "os__windows": "poor", "os__macos": "none"}, 50),
 ])
-def test_os_score_is_the_best_supported_os_when_the_profile_names_none(levels, score):
-    wants = {"profile__wants_linux": True, "profile__wants_windows": True, "profile__wants_macos": True}
+def test_os_score_is_the_best_supported_of_the_oses_the_profile_names(levels, score):
+    wants = {"profile__names_os": True, "profile__wants_linux": True, "profile__wants_windows": True,
+             "profile__wants_macos": True}
     assert score_of("os", **levels, **wants) == score
 
 
 def test_os_score_reads_only_the_oses_the_profile_needs():
-    assert score_of("os", os__linux="partial", os__windows="certified", os__macos="none", profile__wants_linux=True,
-                    profile__wants_windows=False, profile__wants_macos=False) == 50
+    assert score_of("os", os__linux="partial", os__windows="certified", os__macos="none", profile__names_os=True,
+                    profile__wants_linux=True, profile__wants_windows=False, profile__wants_macos=False) == 50
+
+
+def test_os_is_not_applied_when_the_profile_names_no_os():
+    facts = Facts(values={"profile.names_os": FactValue(False, None, "profile"),
+                          "os.linux": FactValue("works", "documented", "test")})
+    result = criterion_score("os", POLICY.criteria["os"], facts, Metrics(machine_config="x", quantities={}),
+                             (), (), 2.0, ACCEPTED)
+    assert result.score is None and not result.applicable
 
 
 def test_a_required_fact_weaker_than_the_evidence_makes_the_criterion_not_assessed():
@@ -138,7 +158,7 @@ def test_every_numeric_curve_is_bounded_and_monotone_between_its_ends(criterion,
      "criteria.build.terms.0.fact: unknown fact 'daily_wait_mins' (did you mean 'daily_wait_min'?)"),
     (r"    combine: mean", "    combine: average",
      "criteria.portability.combine: Input should be 'min', 'mean' or 'max'"),
-    (r"\[\[-8, 0\], \[0, 40\], \[4, 70\]", "[[0, 40], [-8, 0], [4, 70]",
+    (r"\[\[-8, 0\], \[0, 40\], \[2, 100\]", "[[0, 40], [-8, 0], [2, 100]",
      "points: values must increase strictly"),
     (r"curve: \{points: \[\[0.5, 0\], \[1.0, 100\]\]\}", "curve: {points: [[0.5, 0], [1.0, 120]]}",
      "score 120.0 is outside 0-100"),
