@@ -349,3 +349,17 @@ def test_compare_gives_the_totals_and_configurations_recommend_ranked(preset):
     top = rec.ranked[:3]
     compared = api.compare([s.machine_id for s in top], rec.profile, data=DATA)
     assert [(s.machine_config, s.total) for s in compared] == [(s.machine_config, s.total) for s in top]
+
+
+def test_a_criterion_applied_to_no_machine_has_no_column_except_in_a_sheet():
+    import csv
+    import io
+
+    from advisor.render import RENDERERS
+
+    unnamed, linux = recommend("microservice"), recommend("microservice", os=["linux"])
+    header = next(line for line in RENDERERS["table"].recommendation(unnamed).splitlines() if "total" in line)
+    assert " os " not in header and " cost " in header
+    assert " os " in next(line for line in RENDERERS["table"].recommendation(linux).splitlines() if "total" in line)
+    assert "| os |" not in RENDERERS["markdown"].recommendation(unnamed)
+    assert "os" in next(csv.reader(io.StringIO(RENDERERS["csv"].recommendation(unnamed))))

@@ -81,9 +81,13 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
             "message": finding.message, "sources": list(finding.sources)}
 
 
-def criteria_columns(scores: Sequence[Score]) -> list[tuple[str, str]]:
-    """(criterion, short header) in scoring.yaml's order, from the scores themselves."""
-    return [(c.criterion, c.short or c.criterion) for c in scores[0].criteria] if scores else []
+def criteria_columns(scores: Sequence[Score], every: bool = False) -> list[tuple[str, str]]:
+    """(criterion, short header) in scoring.yaml's order, from the scores themselves; a criterion applied to none
+    of them (the OS with none named, the budget without one) is left out unless `every` (a sheet's fixed columns)."""
+    if not scores:
+        return []
+    return [(c.criterion, c.short or c.criterion) for c in scores[0].criteria
+            if every or any(s.criterion_score(c.criterion).applicable for s in scores)]
 
 
 def score_dict(score: Score, rank: int | None = None, detail: bool = True) -> dict[str, Any]:

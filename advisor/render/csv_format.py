@@ -11,7 +11,7 @@ from advisor.types.results import Upgrade
 
 
 def _rows(scores: list[Score], ranked: bool) -> list[list[object]]:
-    names = [name for name, _ in criteria_columns(scores)]
+    names = [name for name, _ in criteria_columns(scores, every=True)]
     header: list[object] = ["rank", "id", "machine", "label", "total", "criteria_assessed", "disqualified_by",
                             "price", "currency", *names, *HEADLINE_METRICS]
     rows: list[list[object]] = [header]

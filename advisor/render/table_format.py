@@ -51,7 +51,7 @@ class TableRenderer:
         for pick in rec.verdict:
             console.print(escape(f"{pick.role}: {pick.label} ({pick.total:.1f}) — " + "; ".join(pick.reasons)))
         console.print(_score_table(ranked, ranked=True))
-        if any(c.score is None and c.criterion != "budget" for s in ranked for c in s.criteria):
+        if any(c.score is None and c.applicable for s in ranked for c in s.criteria):
             console.print(escape(f"n/a: not assessed, because its inputs are weaker than --evidence {rec.evidence}; "
                                  "the total uses only the assessed criteria."))
         if ranked:

@@ -112,6 +112,10 @@ class Score(Frozen):
         """How many weighted criteria the total rests on."""
         return sum(1 for c in self.criteria if c.assessed and c.weight > 0)
 
+    def criterion_score(self, name: str) -> CriterionScore:
+        """The score of one criterion by name."""
+        return next(c for c in self.criteria if c.criterion == name)
+
     @property
     def weighted_count(self) -> int:
         """How many applicable criteria carry weight, assessed or not."""
