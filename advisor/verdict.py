@@ -49,12 +49,15 @@ def reasons(pick: Score, other: Score) -> tuple[str, ...]:
         difference = pick.price.amount - other.price.amount
         if abs(difference) >= 1:
             found.append(f"for {abs(difference):,.0f} {pick.price.currency} {'more' if difference > 0 else 'less'}")
+    if pick.assessed_count != other.assessed_count:  # totals on different bases: say so before anything else
+        found.insert(0, f"its total rests on {pick.assessed_count} of {pick.weighted_count} criteria, the other's on "
+                        f"{other.assessed_count} of {other.weighted_count}")
     return tuple(found[:3]) or (f"total {pick.total:.1f} vs {other.total:.1f}",)
 
 
 def verdict(ranked: Sequence[Score], primary_os: Mapping[str, str], os_fixed: bool) -> tuple[VerdictPick, ...]:
-    """Best pick and runner-up (each against the other), best value (the cheapest within
-    VALUE_WINDOW_POINTS of the best, against the best), and the best per OS when the user fixed none."""
+    """Best pick and runner-up (each against the other), best value (the cheapest within VALUE_WINDOW_POINTS of
+    the best, its total resting on as many criteria), and the best per OS when the user fixed none."""
     if not ranked:
         return ()
     best = ranked[0]
@@ -66,7 +69,9 @@ def verdict(ranked: Sequence[Score], primary_os: Mapping[str, str], os_fixed: bo
     if runner:
         picks.append(VerdictPick(role="runner-up", machine_config=runner.machine_config, label=runner.label,
                                  total=runner.total, reasons=reasons(runner, best), against=best.machine_config))
+    # only totals resting on as many criteria as the best pick's are comparable within the window
     close = [s for s in ranked[1:] if s.price and best.price and s.price.currency == best.price.currency
+             and s.assessed_count == best.assessed_count
              and s.price.amount < best.price.amount and best.total - s.total <= VALUE_WINDOW_POINTS]
     if close:
         value = min(close, key=lambda s: (s.price.amount if s.price else 0, -s.total, s.machine_config))

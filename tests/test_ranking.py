@@ -363,3 +363,16 @@ def test_a_criterion_applied_to_no_machine_has_no_column_except_in_a_sheet():
     assert " os " in next(line for line in RENDERERS["table"].recommendation(linux).splitlines() if "total" in line)
     assert "| os |" not in RENDERERS["markdown"].recommendation(unnamed)
     assert "os" in next(csv.reader(io.StringIO(RENDERERS["csv"].recommendation(unnamed))))
+
+
+@pytest.mark.parametrize("evidence", ["documented", "measured", "estimate"])
+def test_best_value_is_never_a_total_resting_on_fewer_criteria(evidence):
+    rec = recommend("microservice", evidence=evidence)
+    scores = {s.machine_config: s for s in rec.ranked}
+    best = scores[rec.verdict[0].machine_config]
+    for pick in rec.verdict:
+        if pick.role == "best value":
+            assert scores[pick.machine_config].assessed_count == best.assessed_count
+        other = scores[pick.against] if pick.against else None
+        if other is not None and other.assessed_count != scores[pick.machine_config].assessed_count:
+            assert "criteria" in pick.reasons[0]
