@@ -175,10 +175,13 @@ def score_config(mc: MachineConfig, profile: Profile, metrics: Metrics, facts: F
     ratio = metrics.quantities.get("budget_ratio")
     if (price is not None and profile.budget is not None and price.currency != profile.budget.currency
             and ratio is not None and ratio.value is not None):
-        rates = next((i.value for i in ratio.inputs if i.name == f"currency.usd_per_unit[{price.currency}]"), None)
+        used = {i.name.removeprefix("currency.usd_per_unit[").rstrip("]"): i.value for i in ratio.inputs
+                if i.name.startswith("currency.usd_per_unit[")}
+        rates = ", ".join(f"{used[code]} USD per {code}" for code in (price.currency, profile.budget.currency)
+                          if code in used and code != "USD")
         converted = (round(ratio.value * profile.budget.amount, 2), profile.budget.currency,
                      f"converted from {price.amount:,.0f} {price.currency} at an estimated 2024 average rate"
-                     + (f" ({rates} USD per {price.currency})" if rates is not None else ""))
+                     + (f" ({rates})" if rates else ""))
     return Score(machine_config=mc.id, machine_id=mc.machine.id, label=mc.label, total=total, criteria=criteria,
                  disqualified=bool(disqualifiers), disqualified_by=disqualifiers, findings=findings,
                  withheld_findings=withheld, metrics=metrics, price=price,

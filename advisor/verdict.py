@@ -21,7 +21,8 @@ def _criterion(score: Score, name: str) -> float | None:
 
 
 def _minutes(value: float) -> str:
-    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+    """Two significant figures at least, so a 1.1x difference never reads '0.6 vs 0.6'."""
+    return f"{value:.2f}" if value < 1 else f"{value:.1f}" if value < 10 else f"{value:.0f}"
 
 
 def reasons(pick: Score, other: Score) -> tuple[str, ...]:

@@ -376,3 +376,22 @@ def test_best_value_is_never_a_total_resting_on_fewer_criteria(evidence):
         other = scores[pick.against] if pick.against else None
         if other is not None and other.assessed_count != scores[pick.machine_config].assessed_count:
             assert "criteria" in pick.reasons[0]
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_a_stated_ratio_of_waits_never_shows_two_equal_numbers(preset):
+    for market in ("us", "eu"):
+        for pick in recommend(preset, market=market).verdict:
+            for reason in pick.reasons:
+                match = re.search(r"([\d.]+)x .* \(([\d.]+) vs ([\d.]+) min a day\)", reason)
+                if match:
+                    ratio, mine, theirs = map(float, match.groups())
+                    assert mine != theirs, reason
+                    assert max(mine, theirs) / min(mine, theirs) == pytest.approx(ratio, rel=0.1), reason
+
+
+def test_the_table_footnote_gives_the_conversion_rate():
+    from advisor.render import RENDERERS
+
+    text = RENDERERS["table"].recommendation(recommend("learning", market="eu", budget=2000, currency="USD"))
+    assert "1.08 USD per EUR" in " ".join(text.split())

@@ -71,8 +71,10 @@ class TableRenderer:
                                  f"{len(rec.not_offered)} machines (--market changes it)."))
         converted = next((s.converted_price for s in ranked if s.converted_price), None)
         if converted:
+            rate = converted[2][converted[2].find("("):] if "(" in converted[2] else ""
             console.print(escape(f"* {converted[1]} prices are converted from the market's currency at an estimated "
-                                 "2024 average rate (currency.usd_per_unit); the market price is the one quoted."))
+                                 f"2024 average rate {rate} (currency.usd_per_unit, not a dated fixing); the market "
+                                 "price is the one quoted."))
         console.print("\nScores 0-100 per criterion; `go-advisor explain MACHINE` shows every number's source.")
         return buffer.getvalue()
 
