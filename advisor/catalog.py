@@ -9,7 +9,8 @@ from pydantic import BaseModel, ValidationError
 
 from advisor.errors import InputError, Problem
 from advisor.types import ADVISOR_ESTIMATE, Catalog, Cpu, Machine, Sourced, Ssd
-from advisor.yamlio import LineDict, describe_validation_error, line_of, load_yaml
+from advisor.yamlcache import load_yaml
+from advisor.yamlio import LineDict, describe_validation_error, line_of
 
 KINDS: dict[str, type[Cpu] | type[Ssd] | type[Machine]] = {"cpus": Cpu, "ssds": Ssd, "machines": Machine}
 
