@@ -27,6 +27,32 @@ class NotAccepted(Exception):
     """An input's confidence is below the evidence the user accepts."""
 
 
+# Inputs are immutable and most recur in every configuration (a coefficient, a profile field, a CPU's clock):
+# one object each saves validating it again and keeps the scores of a large database small.
+_INPUTS: dict[tuple, Input] = {}
+_INPUTS_LIMIT = 200_000  # a long-lived process starts afresh past this many
+
+
+def _shareable(value: Any) -> bool:
+    # Scalars only; a float zero (0.0 == -0.0) or NaN (never equal) would be shared with the wrong twin.
+    return value is None or type(value) in (str, int, bool) or type(value) is float and value == value and value != 0
+
+
+def _input(name: str, value: Any, unit: str = "", source: str | None = None, confidence: str | None = None,
+           note: str | None = None) -> Input:
+    """The Input of these fields, one object per distinct set of them."""
+    if not _shareable(value):
+        return Input(name=name, value=value, unit=unit, source=source, confidence=confidence, note=note)
+    key = (name, type(value), value, unit, source, confidence, note)
+    found = _INPUTS.get(key)
+    if found is None:
+        if len(_INPUTS) >= _INPUTS_LIMIT:
+            _INPUTS.clear()
+        found = _INPUTS[key] = Input(name=name, value=value, unit=unit, source=source, confidence=confidence,
+                                     note=note)
+    return found
+
+
 @dataclass
 class Calc:
     """Collects the inputs of one quantity while it is computed."""
@@ -35,11 +61,23 @@ class Calc:
     accepted: frozenset[str]
     inputs: list[Input] = field(default_factory=list)
     provenance: dict[str, str] = field(default_factory=dict)  # the profile's: where each of its values came from
+    _seen: set[tuple[str, Any]] = field(default_factory=set, repr=False)
 
     def _record(self, item: Input) -> None:
         # helpers such as the cold cache size are read by several terms of one formula: list each input once
-        if all(i.name != item.name or i.value != item.value for i in self.inputs):
+        # (same name, equal value); a set answers for hashable values, NaN never equals a recorded one
+        value = item.value
+        if type(value) is float and value != value:
             self.inputs.append(item)
+            return
+        try:
+            key = (item.name, value)
+            if key not in self._seen:
+                self._seen.add(key)
+                self.inputs.append(item)
+        except TypeError:  # an unhashable value: compare with each input, as equality decides
+            if all(i.name != item.name or i.value != value for i in self.inputs):
+                self.inputs.append(item)
 
     def coef(self, coefficient_id: str, key: str | None = None) -> float:
         coefficient = self.knowledge.coefficient(coefficient_id)
@@ -51,7 +89,7 @@ class Calc:
             if key not in value:
                 raise KeyError(f"coefficient {coefficient_id} has no value for {key!r}")
             value, name = value[key], f"{coefficient_id}[{key}]"
-        self._record(Input(name=name, value=value, unit=coefficient.unit, source=",".join(coefficient.sources),
+        self._record(_input(name=name, value=value, unit=coefficient.unit, source=",".join(coefficient.sources),
                                  confidence=coefficient.confidence, note=coefficient.derivation))
         return float(value)
 
@@ -67,7 +105,7 @@ class Calc:
         level = weakest(sourced.confidence, confidence) if confidence else sourced.confidence
         if level not in self.accepted:
             raise NotAccepted(f"{name} is {level}")
-        self._record(Input(name=name, value=sourced.value, source=sourced.source,
+        self._record(_input(name=name, value=sourced.value, source=sourced.source,
                                  confidence=level, note=sourced.note))
         return sourced.value
 
@@ -76,7 +114,7 @@ class Calc:
         level = weakest(record.confidence)
         if level not in self.accepted:
             raise NotAccepted(f"{name} is {level}")
-        self._record(Input(name=name, value=value, source=record.source, confidence=level))
+        self._record(_input(name=name, value=value, source=record.source, confidence=level))
         return value
 
     def given(self, name: str, value: Any, unit: str = "", note: str | None = None) -> Any:
@@ -84,14 +122,14 @@ class Calc:
         source = "profile" if name.startswith("profile.") else "configuration"
         if note is None and source == "profile":
             note = self.provenance.get(name.removeprefix("profile.")) or self.provenance.get("*")
-        self._record(Input(name=name, value=value, unit=unit, source=source, confidence=None, note=note))
+        self._record(_input(name=name, value=value, unit=unit, source=source, confidence=None, note=note))
         return value
 
     def uses(self, quantity: Quantity) -> float:
         if quantity.value is None:
             # pass the root reason on unchanged, so it is stated once however deep the chain
             raise NotAccepted(quantity.not_assessed or f"{quantity.name} is not assessed")
-        self._record(Input(name=quantity.name, value=quantity.value, unit=quantity.unit, source="model",
+        self._record(_input(name=quantity.name, value=quantity.value, unit=quantity.unit, source="model",
                                  confidence=quantity.confidence))
         return quantity.value
 

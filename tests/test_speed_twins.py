@@ -1,0 +1,72 @@
+"""Identical configurations are evaluated once and reported each under its own id, with the same numbers."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from advisor import api
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from synthetic_db import synthetic_catalog  # noqa: E402
+
+DATA = api.load(ROOT / "hardware_db", ROOT / "knowledge")
+BASE = len(DATA.catalog.machine_configs())
+
+
+def _without_id(score) -> str:
+    """The score as JSON with its configuration's id blanked where the score names itself (a best value in
+    the database names the configuration that has it, which may be a twin: that stays)."""
+    text = score.model_dump_json()
+    for own in ('"machine_config":"{}"', "is recorded for {}"):
+        text = text.replace(own.format(score.machine_config), own.format("<id>"))
+    return text
+
+
+@pytest.fixture(scope="module")
+def fleet() -> api.Data:
+    # every real configuration once as it is and twice more under other ids
+    return api.Data(knowledge=DATA.knowledge, catalog=synthetic_catalog(DATA.catalog, 3 * BASE, copies=3))
+
+
+@pytest.mark.parametrize("preset, options", [("microservice", {}), ("learning", {"budget": 1200.0})])
+def test_twins_are_predicted_once_and_score_alike(fleet: api.Data, monkeypatch: pytest.MonkeyPatch, preset, options):
+    calls: list[str] = []
+    real = api.predict
+    monkeypatch.setattr(api, "predict", lambda mc, *rest: calls.append(mc.id) or real(mc, *rest))
+    profile = api.apply_constraints(api.resolve_profile(preset, fleet), **options)
+    configs = fleet.machine_configs()
+    scores = api.score_configs(configs, profile, fleet)
+    assert [s.machine_config for s in scores] == [mc.id for mc in configs]  # each reported under its own id
+    assert [s.metrics.machine_config for s in scores] == [mc.id for mc in configs]
+    groups: dict[str, list] = {}
+    for score in scores:
+        groups.setdefault(score.machine_config.rsplit("-c", 1)[0], []).append(score)
+    assert len(groups) == BASE and all(len(twins) == 3 for twins in groups.values())
+    budget_alone = sum(1 for mc in configs if profile.budget and mc.config.market_price(profile.buyer_market) is None)
+    assert len(calls) == BASE + budget_alone * 2 // 3  # once per twin group; an unpriced one under a budget alone
+    for twins in groups.values():
+        first = _without_id(twins[0])
+        assert all(_without_id(twin) == first for twin in twins[1:])
+
+
+def test_a_twin_scored_on_its_own_scores_as_in_its_group(fleet: api.Data):
+    profile = api.resolve_profile("platform", fleet)
+    configs = fleet.machine_configs()
+    together = {s.machine_config: s for s in api.score_configs(configs, profile, fleet)}
+    for mc in configs[1::37]:  # a sample, each the copy of another
+        alone = api.score_configs([mc], profile, fleet)[0]
+        assert alone.model_dump() == together[mc.id].model_dump()
+
+
+def test_recommend_over_twins_shows_what_it_shows_without_them(fleet: api.Data):
+    # the twins rank right behind their original (equal totals, then id), so each machine's best is the original
+    plain = api.recommend("microservice", data=DATA)
+    doubled = api.recommend("microservice", data=fleet)
+    assert ([s.machine_config.rsplit("-v0-c", 1)[0] for s in doubled.ranked] ==
+            [s.machine_config for s in plain.ranked])
+    assert [s.total for s in doubled.ranked] == [s.total for s in plain.ranked]
+    assert [s.label for s in doubled.ranked] == [s.label for s in plain.ranked]
+    assert [p.label for p in doubled.verdict] == [p.label for p in plain.verdict]
