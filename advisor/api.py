@@ -80,8 +80,10 @@ class Data:
                     ) -> Metrics:
         """predict() of one configuration, kept per Data for up to PREDICTIONS_KEPT distinct configurations
         of each profile and evidence level (twins share one)."""
-        kept = self._predictions.setdefault((profile_key or profile.model_dump_json(), evidence), {})
         key = twin_key(mc, profile)
+        if key is None:
+            return predict(mc, profile, self.knowledge, evidence_levels(evidence))
+        kept = self._predictions.setdefault((profile_key or profile.model_dump_json(), evidence), {})
         metrics = kept.get(key)
         if metrics is None:
             metrics = predict(mc, profile, self.knowledge, evidence_levels(evidence))
@@ -221,8 +223,8 @@ def iter_scores(configs: Iterable[MachineConfig], profile: Profile, data: Data, 
     best = data.best_values(profile, evidence)
     profile_key = profile.model_dump_json()
     groups: dict[Hashable, list[MachineConfig]] = {}
-    for mc in configs:
-        groups.setdefault(twin_key(mc, profile), []).append(mc)
+    for index, mc in enumerate(configs):
+        groups.setdefault(twin_key(mc, profile) or ("alone", index), []).append(mc)
     for twins in groups.values():
         mc = twins[0]
         metrics = data.predictions(mc, profile, evidence, profile_key)

@@ -11,18 +11,34 @@ from typing import Hashable
 from advisor.types import MachineConfig, Metrics, Profile, Score
 
 
-def twin_key(mc: MachineConfig, profile: Profile) -> Hashable:
-    """What the configuration's results depend on besides its id; configurations with one key are twins."""
+class _Same:
+    """An object as a key by identity; holding it, so its id cannot be reused while the key lives."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: object):
+        self.item = item
+
+    def __hash__(self) -> int:
+        return id(self.item)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.item is self.item
+
+
+def twin_key(mc: MachineConfig, profile: Profile) -> Hashable | None:
+    """What the configuration's results depend on besides its id: configurations with one key are twins.
+    None: this one is evaluated on its own, and its predictions are not kept."""
     config = mc.config
     if profile.budget is not None and config.market_price(profile.buyer_market) is None:
-        return ("alone", mc.id)  # its budget ratio says "no price is recorded for <this id>"
-    # the Machine object itself: two machines are never twins (machine.id is a fact the rules may read)
-    key = (id(mc.machine), config.cpu, config.ram_gb, config.storage_gb, config.drives, config.prices,
-           config.no_public_price)
+        return None  # its budget ratio says "no price is recorded for <this id>"
+    # the records themselves (a machine's id is a fact the rules may read; a CPU is its values, not its id)
+    records = (_Same(mc.machine), _Same(mc.cpu), _Same(mc.ssd), _Same(mc.drive))
+    key = records + tuple(getattr(config, name) for name in type(config).model_fields if name != "id")
     try:
         hash(key)
-    except TypeError:  # a record holding an unhashable value: score it on its own
-        return ("alone", mc.id)
+    except TypeError:  # a field holding an unhashable value: evaluate it on its own
+        return None
     return key
 
 
