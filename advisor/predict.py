@@ -500,6 +500,10 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
     return Metrics(machine_config=mc.id, quantities=q)
 
 
+# The one prediction that names its configuration (advisor/twins.py renames it for identical twins).
+NO_PRICE = "no {market} price is recorded for {config}"
+
+
 def budget_ratio(c: Calc, mc: MachineConfig, profile: Profile) -> float:
     """Price in the buyer's market over the budget; converted with an estimated rate when the budget is in
     another currency."""
@@ -508,7 +512,7 @@ def budget_ratio(c: Calc, mc: MachineConfig, profile: Profile) -> float:
     market = c.given("profile.market", profile.buyer_market)
     price = mc.config.market_price(market)
     if price is None:
-        raise NotAccepted(f"no {market} price is recorded for {mc.id}")
+        raise NotAccepted(NO_PRICE.format(market=market, config=mc.id))
     amount = c.hw("price.recorded", Sourced[float](value=price.amount, source=price.source, confidence=price.confidence,
                                                    note=f"{price.currency}, {price.kind} price seen {price.seen}"))
     if price.currency != profile.budget.currency:
