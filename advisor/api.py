@@ -29,7 +29,7 @@ from advisor.types import (
     Score,
     accepted_levels,
 )
-from advisor.types.hardware import MARKET_CURRENCY
+from advisor.types.hardware import MARKET_CURRENCY, weakest_drive
 from advisor.types.results import Upgrade, UpgradeRow
 from advisor.verdict import verdict
 
@@ -71,9 +71,19 @@ class Data:
         return self._catalog
 
     def machine_configs(self) -> list[MachineConfig]:
-        """Every configuration of the catalog, resolved once per Data."""
+        """Every configuration of the catalog, resolved once per Data: Catalog.machine_configs() without
+        validating each MachineConfig, whose records are validated already. Validation would re-run each
+        record's own checks, and a machine's duplicate-id check over its configurations: quadratic in them."""
         if self._configs is None:
-            self._configs = self.catalog.machine_configs()
+            catalog = self.catalog
+            configs = []
+            for machine in catalog.machines.values():
+                for config in machine.configurations:
+                    drive = weakest_drive(config, catalog.ssds)
+                    configs.append(MachineConfig.model_construct(machine=machine, config=config,
+                                                                 cpu=catalog.cpus[config.cpu],
+                                                                 ssd=catalog.ssds[drive.ssd], drive=drive))
+            self._configs = sorted(configs, key=lambda mc: mc.id)
         return self._configs
 
     def predictions(self, mc: MachineConfig, profile: Profile, evidence: str, profile_key: str | None = None

@@ -96,3 +96,10 @@ def test_kept_predictions_follow_the_records_not_their_ids():
                                             drive=mc.drive)
     again = api.score_configs([rebuilt], profile, DATA)[0]
     assert again.metrics.value("single_core_speed") == 2 * first.metrics.value("single_core_speed")
+
+
+def test_configurations_resolve_as_the_catalog_resolves_them():
+    # Data.machine_configs skips re-validating records the loader validated: the same objects, the same order
+    mine, catalogs = DATA.machine_configs(), DATA.catalog.machine_configs()
+    assert [mc.id for mc in mine] == [mc.id for mc in catalogs]
+    assert all(a == b and a.model_fields_set == b.model_fields_set for a, b in zip(mine, catalogs, strict=True))
