@@ -35,7 +35,7 @@ from advisor.verdict import verdict
 
 # Predictions kept per profile and evidence level: every configuration of a database of ordinary size, a
 # bounded share of a very large one (its scores then predict again rather than hold every prediction).
-PREDICTIONS_KEPT = 4096
+PREDICTIONS_KEPT = 16384
 
 
 class Data:

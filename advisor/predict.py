@@ -7,7 +7,7 @@ hardware field weaker than the accepted evidence makes the quantities that need 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from advisor.types import (
     OS_LEVEL_ORDER,
@@ -38,18 +38,32 @@ def _shareable(value: Any) -> bool:
     return value is None or type(value) in (str, int, bool) or type(value) is float and value == value and value != 0
 
 
+# pydantic gives every instance its own set of the field names it was given: 728 bytes for six names, most
+# of an Input or a Quantity. Frozen models never change theirs and a copy copies it, so alike ones share one.
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+Model = TypeVar("Model", Input, Quantity)
+
+
+def _compact(model: Model) -> Model:
+    names = model.__pydantic_fields_set__
+    shared = _FIELD_SETS.setdefault(frozenset(names), names)
+    if shared is not names:
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+    return model
+
+
 def _input(name: str, value: Any, unit: str = "", source: str | None = None, confidence: str | None = None,
            note: str | None = None) -> Input:
     """The Input of these fields, one object per distinct set of them."""
     if not _shareable(value):
-        return Input(name=name, value=value, unit=unit, source=source, confidence=confidence, note=note)
+        return _compact(Input(name=name, value=value, unit=unit, source=source, confidence=confidence, note=note))
     key = (name, type(value), value, unit, source, confidence, note)
     found = _INPUTS.get(key)
     if found is None:
         if len(_INPUTS) >= _INPUTS_LIMIT:
             _INPUTS.clear()
-        found = _INPUTS[key] = Input(name=name, value=value, unit=unit, source=source, confidence=confidence,
-                                     note=note)
+        found = _INPUTS[key] = _compact(Input(name=name, value=value, unit=unit, source=source,
+                                              confidence=confidence, note=note))
     return found
 
 
@@ -140,11 +154,12 @@ def _quantity(name: str, unit: str, formula: str, knowledge: Knowledge, accepted
     try:
         value = compute(calc)
     except NotAccepted as reason:
-        return Quantity(name=name, value=None, unit=unit, formula=formula, confidence=_confidence(calc.inputs),
-                        inputs=tuple(calc.inputs), not_assessed=str(reason))
+        return _compact(Quantity(name=name, value=None, unit=unit, formula=formula,
+                                 confidence=_confidence(calc.inputs), inputs=tuple(calc.inputs),
+                                 not_assessed=str(reason)))
     confidence = _confidence(calc.inputs)
-    return Quantity(name=name, value=float(value), unit=unit, formula=formula, confidence=confidence,
-                    inputs=tuple(calc.inputs))
+    return _compact(Quantity(name=name, value=float(value), unit=unit, formula=formula, confidence=confidence,
+                             inputs=tuple(calc.inputs)))
 
 
 def _confidence(inputs: list[Input]) -> str | None:
