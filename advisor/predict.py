@@ -6,10 +6,12 @@ hardware field weaker than the accepted evidence makes the quantities that need 
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
 from advisor.types import (
+    EVIDENCE_ORDER,
     OS_LEVEL_ORDER,
     Input,
     Knowledge,
@@ -37,6 +39,10 @@ def _shareable(value: Any) -> bool:
     # Scalars only; a float zero (0.0 == -0.0) or NaN (never equal) would be shared with the wrong twin.
     return value is None or type(value) in (str, int, bool) or type(value) is float and value == value and value != 0
 
+
+# knowledge base -> (coefficient id, key, accepted levels) -> its input and value, or why it is not accepted
+_COEFFICIENTS: weakref.WeakKeyDictionary[Knowledge, dict[tuple, tuple[Input, float] | str]] = \
+    weakref.WeakKeyDictionary()
 
 # pydantic gives every instance its own set of the field names it was given: 728 bytes for six names, most
 # of an Input or a Quantity. Frozen models never change theirs and a copy copies it, so alike ones share one.
@@ -94,18 +100,30 @@ class Calc:
                 self.inputs.append(item)
 
     def coef(self, coefficient_id: str, key: str | None = None) -> float:
+        # a coefficient reads the same in every quantity of every configuration: look it up once per
+        # knowledge base and evidence level
+        read = _COEFFICIENTS.setdefault(self.knowledge, {})
+        found = read.get((coefficient_id, key, self.accepted))
+        if found is None:
+            found = read[(coefficient_id, key, self.accepted)] = self._read_coef(coefficient_id, key)
+        if isinstance(found, str):
+            raise NotAccepted(found)
+        self._record(found[0])
+        return found[1]
+
+    def _read_coef(self, coefficient_id: str, key: str | None) -> tuple[Input, float] | str:
+        """The coefficient's input and value, or why the accepted evidence leaves it out."""
         coefficient = self.knowledge.coefficient(coefficient_id)
         if coefficient.confidence not in self.accepted:
-            raise NotAccepted(f"{coefficient_id} is {coefficient.confidence}")
+            return f"{coefficient_id} is {coefficient.confidence}"
         value = coefficient.value
         name = coefficient_id
         if isinstance(value, dict):
             if key not in value:
                 raise KeyError(f"coefficient {coefficient_id} has no value for {key!r}")
             value, name = value[key], f"{coefficient_id}[{key}]"
-        self._record(_input(name=name, value=value, unit=coefficient.unit, source=",".join(coefficient.sources),
-                                 confidence=coefficient.confidence, note=coefficient.derivation))
-        return float(value)
+        return (_input(name=name, value=value, unit=coefficient.unit, source=",".join(coefficient.sources),
+                       confidence=coefficient.confidence, note=coefficient.derivation), float(value))
 
     def optional_coef(self, coefficient_id: str, key: str | None = None) -> float | None:
         """A coefficient used only when the accepted evidence admits it (seed claims)."""
@@ -162,13 +180,16 @@ def _quantity(name: str, unit: str, formula: str, knowledge: Knowledge, accepted
                              inputs=tuple(calc.inputs)))
 
 
+_RANK = {level: rank for rank, level in enumerate(EVIDENCE_ORDER)}
+
+
 def _confidence(inputs: list[Input]) -> str | None:
     """Weakest evidence among the inputs; None when all are given; "unsourced" when there are none."""
     if not inputs:
         return "unsourced"
-    if all(i.confidence is None for i in inputs):
-        return None
-    return weakest(*(i.confidence for i in inputs))
+    levels = [i.confidence for i in inputs if i.confidence is not None]
+    # weakest(), with the rank looked up rather than searched (this runs for every quantity)
+    return max(levels, key=_RANK.__getitem__) if levels else None
 
 
 def primary_os(mc: MachineConfig, profile: Profile) -> str:
