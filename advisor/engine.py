@@ -180,8 +180,11 @@ class DurableBackend:
             started = self._c.start_action_for_state(self._handle, state)
             message = started[1] if started else None
             while message:
-                # {"<rule id>": {...the fact...}}: one firing; the next comes when this one completes
-                fired.update(json.loads(message))
+                # {"<rule id>": {...the fact...}}: one firing; the next comes when this one completes.
+                # Rule ids never hold a quote (Rule.id's pattern), so the name ends at the next one; anything
+                # else is parsed in full.
+                name = message[2:message.find('"', 2)] if message.startswith('{"') else ""
+                fired.update((name,) if name in self._order or name == _SENTINEL else json.loads(message))
                 message = self._c.complete_and_start_action(self._handle, state)
             self._c.delete_state(self._handle, session)
             # An OR fires once per true branch: de-duplicate, then report in rule order.
