@@ -1,11 +1,12 @@
 """Scoring a large synthetic database: time per configuration, growth with size, and peak memory.
 
 Each measurement is its own process (so its peak resident memory is its own): it loads the real data,
-builds a synthetic catalog of N configurations (benchmarks/synthetic_db.py: N/5 distinct, each listed five
-times), then times one `recommend --profile microservice` over it. The process's peak RSS includes the
+builds a synthetic catalog of N configurations (benchmarks/synthetic_db.py: N/copies distinct, each
+listed --copies times, 5 by default), then times one `recommend --profile microservice` over it. The
+process's peak RSS includes the
 interpreter, the libraries and the synthetic catalog itself.
 
-Run: python benchmarks/bench_scale.py [--sizes 5000,50000] [--tree DIR] [--rounds N]
+Run: python benchmarks/bench_scale.py [--sizes 5000,50000] [--copies 5] [--tree DIR] [--rounds N]
 --tree runs the same measurement on another checkout (e.g. an old release: `git worktree add /tmp/old <commit>`);
 sizes and trees are interleaved round by round, and medians are printed.
 """
@@ -27,7 +28,7 @@ sys.path.insert(0, {benchmarks!r})
 from synthetic_db import synthetic_catalog
 from advisor import api
 base = api.load()
-data = api.Data(knowledge=base.knowledge, catalog=synthetic_catalog(base.catalog, {size}, copies=5))
+data = api.Data(knowledge=base.knowledge, catalog=synthetic_catalog(base.catalog, {size}, copies={copies}))
 start = time.perf_counter()
 rec = api.recommend("microservice", data=data)
 seconds = time.perf_counter() - start
@@ -36,9 +37,9 @@ print(json.dumps({{"seconds": seconds, "peak_mb": resource.getrusage(resource.RU
 """
 
 
-def measure(tree: Path, size: int) -> dict:
+def measure(tree: Path, size: int, copies: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree))
-    script = CHILD.format(benchmarks=str(HERE), size=size)
+    script = CHILD.format(benchmarks=str(HERE), size=size, copies=copies)
     out = subprocess.run([sys.executable, "-c", script], env=env, cwd=tree, capture_output=True, text=True,
                          check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -49,6 +50,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="5000,50000")
     parser.add_argument("--tree", type=Path, action="append", help="a checkout to measure (default: this one)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--copies", type=int, default=5, help="how often each distinct configuration is listed")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     trees = args.tree or [HERE.parent]
@@ -56,7 +58,7 @@ def main() -> None:
     for _ in range(args.rounds):
         for size in sizes:
             for tree in trees:
-                results[(str(tree), size)].append(measure(tree, size))
+                results[(str(tree), size)].append(measure(tree, size, args.copies))
     for (tree, size), runs in results.items():
         seconds = statistics.median(r["seconds"] for r in runs)
         peak = statistics.median(r["peak_mb"] for r in runs)
