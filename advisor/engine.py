@@ -226,6 +226,7 @@ def evaluate(backend: Backend, knowledge: Knowledge, facts: Facts,
     """
     plain = facts.plain()
     roots = _message_roots(knowledge)
+    by_root: dict[str, dict[str, Any]] = {}  # the facts under each top-level name, filled on the first finding
     rules = knowledge.rules_by_id
     applied: list[Finding] = []
     withheld: list[Finding] = []
@@ -238,7 +239,7 @@ def evaluate(backend: Backend, knowledge: Knowledge, facts: Facts,
         finding = Finding(rule_id=rule.id, criterion=rule.criterion, effect=rule.effect, severity=rule.severity,
                           confidence=confidence, rule_confidence=rule.confidence,
                           threshold=rule.threshold, reads=reads,
-                          message=render_message(knowledge.messages[rule_id], _visible(plain, roots[rule_id])),
+                          message=render_message(knowledge.messages[rule_id], _visible(plain, roots[rule_id], by_root)),
                           sources=rule.sources,
                           uses=rule.uses)
         (applied if confidence in accepted else withheld).append(finding)
@@ -260,7 +261,13 @@ def _message_roots(knowledge: Knowledge) -> dict[str, frozenset[str]]:
     return roots
 
 
-def _visible(plain: dict[str, Any], roots: frozenset[str]) -> dict[str, Any]:
-    # A template reaches only the names it spells out; rendering over just those facts gives the same text
-    # and spares nesting and rounding ~150 facts for every finding.
-    return {name: value for name, value in plain.items() if name.partition(".")[0] in roots}
+def _visible(plain: dict[str, Any], roots: frozenset[str], by_root: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The facts under a message's top-level names. A template reaches only the names it spells out, so it
+    renders the same text over these, and ~150 facts are not nested and rounded again for every finding."""
+    if not by_root:
+        for name, value in plain.items():
+            by_root.setdefault(name.partition(".")[0], {})[name] = value
+    visible: dict[str, Any] = {}
+    for root in roots:
+        visible.update(by_root.get(root, {}))
+    return visible

@@ -24,9 +24,9 @@ def test_a_message_over_its_own_facts_reads_as_over_all(preset):
                 whole = render_message(template, plain)
             except Exception as error:  # noqa: BLE001 - then the narrowed facts must fail alike
                 with pytest.raises(type(error)):
-                    render_message(template, engine._visible(plain, roots[rule.id]))
+                    render_message(template, engine._visible(plain, roots[rule.id], {}))
                 continue
-            assert render_message(template, engine._visible(plain, roots[rule.id])) == whole, rule.id
+            assert render_message(template, engine._visible(plain, roots[rule.id], {})) == whole, rule.id
 
 
 def test_roots_are_the_top_level_names():
