@@ -2,7 +2,7 @@
 
 Only successful parses are kept, as JSON of plain values (never pickle: reading a cache runs no code),
 in $XDG_CACHE_HOME/go-advisor (else ~/.cache/go-advisor), a folder of mode 0700 that must belong to the
-user. Anything odd about the folder, an entry or the file read (not a regular file, too big, too
+user. Anything odd about the folder, an entry or the file read (not a regular file, a symlink, too big, too
 many nodes) bypasses the cache: the file then goes through advisor.yamlio as it always did.
 An alias is stored expanded: the value read back is equal, its repeated parts are no longer one object.
 GO_ADVISOR_CACHE=off turns the cache off.
@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -30,11 +31,13 @@ _MAX_NODES = 2_000_000
 
 
 def _parser_identity() -> bytes:
-    """What the cached parse depends on besides the bytes: this format, PyYAML and the parser's code."""
-    code = hashlib.sha256(Path(yamlio.__file__ or "").read_bytes()).hexdigest()
-    return "\0".join((str(_FORMAT), yaml.__version__, code)).encode()
+    """What the cached parse depends on besides the bytes: this format, PyYAML, and the code that parses
+    and bounds a file (a change to either makes every entry stale)."""
+    code = [hashlib.sha256(Path(module.__file__ or "").read_bytes()).hexdigest() for module in (yamlio, _SELF)]
+    return "\0".join((str(_FORMAT), yaml.__version__, *code)).encode()
 
 
+_SELF = sys.modules[__name__]
 _IDENTITY: bytes | None = None
 
 
@@ -101,9 +104,11 @@ def _decode(node: dict[str, Any]) -> Any:
 
 
 def _read_bounded(path: Path) -> bytes | None:
-    """The file's bytes if it is a regular file of sane size, else None (the loader will say what is wrong)."""
+    """The file's bytes if it is a regular file of sane size and not a symlink, else None: the loader then
+    reads it itself and decides (a FIFO is never waited on here, a symlink never answered from the cache)."""
     try:
-        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK)) as handle:
+        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK | os.O_NOFOLLOW)
+                  ) as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_BYTES:
                 return None

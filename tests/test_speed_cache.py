@@ -138,3 +138,15 @@ def test_the_data_loads_the_same_through_the_cache(cache: Path, monkeypatch: pyt
     assert both() == plain  # filling the cache
     assert list(cache.glob("*.json"))
     assert both() == plain  # read from it
+
+
+def test_a_symlink_is_never_answered_from_the_cache(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    real = tmp_path / "real.yaml"
+    real.write_text("value: 1\n")
+    yamlcache.load_yaml(real)  # cached under these bytes
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    seen: list[Path] = []
+    monkeypatch.setattr(yamlio, "load_yaml", lambda path: seen.append(path) or {"loader": "decides"})
+    assert yamlcache.load_yaml(link) == {"loader": "decides"}  # the loader's rules for symlinks apply
+    assert seen == [link]
