@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from os import environ
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping
 
 from advisor import engine
 from advisor.catalog import load_catalog
@@ -15,7 +14,8 @@ from advisor.knowledge import load_knowledge, load_profile_file
 from advisor.paths import data_dir
 from advisor.predict import predict, primary_os
 from advisor.render.templating import Templates
-from advisor.scoring import best_per_machine, effective_weights, rank, relative_facts, score_config
+from advisor.scoring import best_per_machine, effective_weights, rank, rank_key, relative_facts, score_config
+from advisor.twins import metrics_as, score_as, twin_key
 from advisor.types import (
     DEFAULT_EVIDENCE,
     EVIDENCE_CHOICES,
@@ -23,39 +23,93 @@ from advisor.types import (
     Input,
     Knowledge,
     MachineConfig,
+    Metrics,
     Profile,
     Recommendation,
     Score,
     accepted_levels,
 )
-from advisor.types.hardware import MARKET_CURRENCY
+from advisor.types.hardware import MARKET_CURRENCY, weakest_drive
 from advisor.types.results import Upgrade, UpgradeRow
 from advisor.verdict import verdict
 
+# Predictions kept per profile and evidence level: every configuration of a database of ordinary size, a
+# bounded share of a very large one (its scores then predict again rather than hold every prediction).
+PREDICTIONS_KEPT = 16384
 
-@dataclass(frozen=True, eq=False)
+
 class Data:
-    """Everything one run works with: knowledge base, hardware catalog, templates and the rules backend to use."""
+    """Everything one run works with: knowledge base, hardware catalog, templates and the rules backend to use.
 
-    knowledge: Knowledge
-    catalog: Catalog
-    templates: Templates = field(default_factory=Templates)  # the built-in ones
-    rules_backend: str = "auto"
-    # evidence level -> the rules engine compiled for the rules it admits; built on first use, per Data
-    _engines: dict[str, engine.Backend] = field(default_factory=dict, compare=False, repr=False)
-    # (profile, evidence) -> the database's best value of each relatively scored fact
-    _best: dict[tuple[str, str], dict[str, Input]] = field(default_factory=dict, compare=False, repr=False)
+    The catalog may be given as a loader: it is then read on first use, so listings of the knowledge base
+    never parse the hardware database.
+    """
+
+    def __init__(self, knowledge: Knowledge, catalog: Catalog | None = None, templates: Templates | None = None,
+                 rules_backend: str = "auto", *, catalog_loader: Callable[[], Catalog] | None = None):
+        if catalog is None and catalog_loader is None:
+            raise TypeError("Data needs a catalog or a catalog_loader")
+        self.knowledge = knowledge
+        self._catalog = catalog
+        self._catalog_loader = catalog_loader
+        self.templates = templates if templates is not None else Templates()  # the built-in ones
+        self.rules_backend = rules_backend
+        # evidence level -> the rules engine compiled for the rules it admits; built on first use, per Data
+        self._engines: dict[str, engine.Backend] = {}
+        # (profile, evidence) -> the database's best value of each relatively scored fact
+        self._best: dict[tuple[str, str], dict[str, Input]] = {}
+        # (profile, evidence) -> twin key -> predictions: the best values and the scores share them
+        self._predictions: dict[tuple[str, str], dict[Hashable, Metrics]] = {}
+        self._configs: list[MachineConfig] | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        """The hardware catalog, loaded on first use when it was given as a loader."""
+        if self._catalog is None:
+            assert self._catalog_loader is not None
+            self._catalog = self._catalog_loader()
+        return self._catalog
+
+    def machine_configs(self) -> list[MachineConfig]:
+        """Every configuration of the catalog, resolved once per Data: Catalog.machine_configs() without
+        validating each MachineConfig, whose records are validated already. Validation would re-run each
+        record's own checks, and a machine's duplicate-id check over its configurations: quadratic in them."""
+        if self._configs is None:
+            catalog = self.catalog
+            configs = []
+            for machine in catalog.machines.values():
+                for config in machine.configurations:
+                    drive = weakest_drive(config, catalog.ssds)
+                    configs.append(MachineConfig.model_construct(machine=machine, config=config,
+                                                                 cpu=catalog.cpus[config.cpu],
+                                                                 ssd=catalog.ssds[drive.ssd], drive=drive))
+            self._configs = sorted(configs, key=lambda mc: mc.id)
+        return self._configs
+
+    def predictions(self, mc: MachineConfig, profile: Profile, evidence: str, profile_key: str | None = None
+                    ) -> Metrics:
+        """predict() of one configuration, kept per Data for up to PREDICTIONS_KEPT distinct configurations
+        of each profile and evidence level (twins share one)."""
+        key = twin_key(mc, profile)
+        if key is None:
+            return predict(mc, profile, self.knowledge, evidence_levels(evidence))
+        kept = self._predictions.setdefault((profile_key or profile.model_dump_json(), evidence), {})
+        metrics = kept.get(key)
+        if metrics is None:
+            metrics = predict(mc, profile, self.knowledge, evidence_levels(evidence))
+            if len(kept) < PREDICTIONS_KEPT:
+                kept[key] = metrics
+        return metrics_as(metrics, mc)
 
     def best_values(self, profile: Profile, evidence: str) -> dict[str, Input]:
         """For each fact a criterion scores against the database (per_doubling curves): its best (smallest)
         assessed value over every configuration in the database for this profile, and which one has it."""
         key = (profile.model_dump_json(), evidence)
         if key not in self._best:
-            accepted = evidence_levels(evidence)
             best: dict[str, Input] = {}
             names = relative_facts(self.knowledge.scoring)
-            for mc in self.catalog.machine_configs():
-                metrics = predict(mc, profile, self.knowledge, accepted)
+            for mc in self.machine_configs():
+                metrics = self.predictions(mc, profile, evidence, key[0])
                 for name in names:
                     quantity = metrics.quantities.get(name)
                     if quantity is None or quantity.value is None or quantity.value <= 0:
@@ -77,9 +131,13 @@ class Data:
 
 
 @functools.lru_cache(maxsize=8)
-def _load(db_dir: Path, knowledge_dir: Path) -> tuple[Knowledge, Catalog]:
-    knowledge = load_knowledge(knowledge_dir)
-    return knowledge, load_catalog(db_dir, set(knowledge.sources))
+def _load_knowledge(knowledge_dir: Path) -> Knowledge:
+    return load_knowledge(knowledge_dir)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_catalog(db_dir: Path, knowledge_dir: Path) -> Catalog:
+    return load_catalog(db_dir, set(_load_knowledge(knowledge_dir).sources))
 
 
 def load(db: str | Path | None = None, knowledge: str | Path | None = None, *, templates: str | Path | None = None,
@@ -93,8 +151,8 @@ def load(db: str | Path | None = None, knowledge: str | Path | None = None, *, t
         raise InputError(f"rules backend {rules_backend!r}: not one of {', '.join(RULES_BACKENDS)}")
     db_dir = Path(db).resolve() if db else data_dir("hardware_db")
     knowledge_dir = Path(knowledge).resolve() if knowledge else data_dir("knowledge")
-    knowledge_base, catalog = _load(db_dir, knowledge_dir)
-    return Data(knowledge=knowledge_base, catalog=catalog, templates=Templates(templates), rules_backend=rules_backend)
+    return Data(knowledge=_load_knowledge(knowledge_dir), templates=Templates(templates), rules_backend=rules_backend,
+                catalog_loader=functools.partial(_load_catalog, db_dir, knowledge_dir))
 
 
 def resolve_profile(profile: str | Path | Profile, data: Data) -> Profile:
@@ -164,22 +222,36 @@ def evidence_levels(evidence: str) -> frozenset[str]:
     return accepted_levels(evidence)
 
 
-def score_configs(configs: Iterable[MachineConfig], profile: Profile, data: Data, evidence: str = DEFAULT_EVIDENCE,
-                  weights: Mapping[str, float] | None = None) -> list[Score]:
-    """Predict, assemble facts, evaluate rules and score each configuration for the profile."""
+def iter_scores(configs: Iterable[MachineConfig], profile: Profile, data: Data, evidence: str = DEFAULT_EVIDENCE,
+                weights: Mapping[str, float] | None = None) -> Iterator[Score]:
+    """score_configs, one score at a time and grouped by twins (configurations that differ only in their id,
+    evaluated once), so a caller that keeps only some scores holds only those."""
     accepted = evidence_levels(evidence)
     knowledge = data.knowledge
     backend = data.rules_engine(evidence)
     all_weights = effective_weights(knowledge.scoring, profile, dict(weights or {}))
     best = data.best_values(profile, evidence)
-    scores = []
-    for mc in configs:
-        metrics = predict(mc, profile, knowledge, accepted)
+    profile_key = profile.model_dump_json()
+    groups: dict[Hashable, list[MachineConfig]] = {}
+    for index, mc in enumerate(configs):
+        groups.setdefault(twin_key(mc, profile) or ("alone", index), []).append(mc)
+    for twins in groups.values():
+        mc = twins[0]
+        metrics = data.predictions(mc, profile, evidence, profile_key)
         facts = assemble(mc, profile, metrics, knowledge)
         applied, withheld = engine.evaluate(backend, knowledge, facts, accepted)
-        scores.append(score_config(mc, profile, metrics, facts, applied, withheld, knowledge.scoring, all_weights,
-                                   accepted, best))
-    return scores
+        first = score_config(mc, profile, metrics, facts, applied, withheld, knowledge.scoring, all_weights,
+                             accepted, best)
+        for twin in twins:
+            yield score_as(first, twin)
+
+
+def score_configs(configs: Iterable[MachineConfig], profile: Profile, data: Data, evidence: str = DEFAULT_EVIDENCE,
+                  weights: Mapping[str, float] | None = None) -> list[Score]:
+    """Predict, assemble facts, evaluate rules and score each configuration for the profile, in the order given."""
+    configs = list(configs)
+    by_id = {score.machine_config: score for score in iter_scores(configs, profile, data, evidence, weights)}
+    return [by_id[mc.id] for mc in configs]
 
 
 def _admissible(mc: MachineConfig, profile: Profile) -> bool:
@@ -200,6 +272,28 @@ def pick(scores: Iterable[Score], profile: Profile) -> Score:
     return (eligible or ranked)[0]
 
 
+def _sorted_scores(offered: list[MachineConfig], chosen: Profile, data: Data, evidence: str,
+                   weights: Mapping[str, float], keep_all: bool
+                   ) -> tuple[list[Score], list[Score], list[Score], set[str]]:
+    """(eligible, unpriced, disqualified) scores and every source their findings cite. Unless keep_all, only
+    the best-ranked score of each machine in each list is kept: all recommend shows of the others."""
+    kept: tuple[list[Score], list[Score], list[Score]] = ([], [], [])
+    best: dict[tuple[int, str], Score] = {}
+    cited: set[str] = set()
+    for score in iter_scores(offered, chosen, data, evidence, weights):
+        cited.update(source for finding in score.findings for source in finding.sources)
+        group = 2 if score.disqualified else 0 if _priced_if_budgeted(score, chosen) else 1
+        if keep_all:
+            kept[group].append(score)
+            continue
+        slot = (group, score.machine_id)
+        if slot not in best or rank_key(score) < rank_key(best[slot]):
+            best[slot] = score
+    for (group, _), score in best.items():
+        kept[group].append(score)
+    return kept[0], kept[1], kept[2], cited
+
+
 def recommend(profile: str | Path | Profile = "microservice", *, db: str | Path | None = None,
               knowledge: str | Path | None = None, budget: float | None = None, currency: str | None = None,
               os: Iterable[str] = (), arch: Iterable[str] = (), market: str | None = None,
@@ -211,20 +305,15 @@ def recommend(profile: str | Path | Profile = "microservice", *, db: str | Path 
     chosen = apply_constraints(resolve_profile(profile, data), budget, currency, os, arch, market)
     weight_map = parse_weights(weights) if isinstance(weights, str) else dict(weights or {})
     evidence_levels(evidence)  # validate early
-    offered = [mc for mc in data.catalog.machine_configs() if _admissible(mc, chosen)]
-    scores = score_configs(offered, chosen, data, evidence, weight_map)
-    eligible = [s for s in scores if not s.disqualified and _priced_if_budgeted(s, chosen)]
-    unpriced = [s for s in scores if not s.disqualified and not _priced_if_budgeted(s, chosen)]
-    excluded = [s for s in scores if s.disqualified]
+    offered = [mc for mc in data.machine_configs() if _admissible(mc, chosen)]
+    eligible, unpriced, excluded, cited = _sorted_scores(offered, chosen, data, evidence, weight_map, all_configs)
     ranked = rank(eligible) if all_configs else best_per_machine(eligible)
     shown = {r.machine_id for r in ranked}
     unpriced = rank(unpriced) if all_configs else [s for s in best_per_machine(unpriced) if s.machine_id not in shown]
     shown |= {s.machine_id for s in unpriced}
     disqualified = rank(excluded) if all_configs else [s for s in best_per_machine(excluded)
                                                         if s.machine_id not in shown]
-    not_offered = sorted({mc.machine.id for mc in data.catalog.machine_configs()} -
-                         {mc.machine.id for mc in offered})
-    cited = {source for score in scores for finding in score.findings for source in finding.sources}
+    not_offered = sorted({mc.machine.id for mc in data.machine_configs()} - {mc.machine.id for mc in offered})
     os_of = {mc.id: primary_os(mc, chosen) for mc in offered}
     picks = verdict(ranked, os_of, os_fixed=bool(chosen.os))
     return Recommendation(profile=chosen, evidence=evidence,

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ValidationError
 
 from advisor.errors import InputError, Problem
 from advisor.types import ADVISOR_ESTIMATE, Catalog, Cpu, Machine, Sourced, Ssd
-from advisor.yamlio import LineDict, describe_validation_error, line_of, load_yaml
+from advisor.yamlcache import load_yaml
+from advisor.yamlio import LineDict, describe_validation_error, line_of
 
 KINDS: dict[str, type[Cpu] | type[Ssd] | type[Machine]] = {"cpus": Cpu, "ssds": Ssd, "machines": Machine}
 
@@ -54,9 +55,15 @@ def _nested_models(annotation: Any) -> list[type[BaseModel]]:
 _SOURCED = {kind: _sourced_paths(model) for kind, model in KINDS.items()}
 
 
+# Values that are neither long forms nor containers: most of a record, returned as they are without a call.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def unwrap_descriptive(item: Any, sourced: set[str], path: str = "", notes: dict | None = None) -> tuple[Any, dict]:
     """Long-form values on descriptive fields become plain values; their provenance goes to field_provenance."""
     notes = {} if notes is None else notes
+    if item.__class__ in _PLAIN:
+        return item, notes
     if _is_long_form(item) and path.rstrip(".") not in sourced:
         notes[path.rstrip(".")] = {k: item[k] for k in ("source", "confidence", "note") if k in item}
         return item["value"], notes
@@ -64,7 +71,8 @@ def unwrap_descriptive(item: Any, sourced: set[str], path: str = "", notes: dict
         result = LineDict()
         result.line, result.key_lines = item.line, item.key_lines
         for key, value in item.items():
-            result[key], _ = unwrap_descriptive(value, sourced, f"{path}{key}.", notes)
+            result[key] = value if value.__class__ in _PLAIN else \
+                unwrap_descriptive(value, sourced, f"{path}{key}.", notes)[0]
         return result, notes
     if isinstance(item, list) and not isinstance(item, str):
         unwrapped = type(item)(unwrap_descriptive(v, sourced, path, notes)[0] for v in item)

@@ -16,16 +16,26 @@ from typing import TYPE_CHECKING, Any, List, Optional, Protocol, Sequence, TypeA
 
 import typer
 
-from advisor import api
+from advisor import vocabulary
 from advisor.errors import InputError
 from advisor.output import json_text, write_atomic
-from advisor.render import RENDERERS
 from advisor.render.formats import FORMAT_CHOICES, choices, format_help, spoken
-from advisor.types import DEFAULT_EVIDENCE, EVIDENCE_CHOICES, Budget, Profile
-from advisor.types.hardware import Arch, Market, OsName
+from advisor.vocabulary import DEFAULT_EVIDENCE, EVIDENCE_CHOICES
 
 if TYPE_CHECKING:
+    from advisor import api
     from advisor.scan.measure import Measurements  # the scanner is imported only by the commands that scan
+    from advisor.types import Profile
+else:
+    # --help and usage errors do not need the data types (a quarter of a second of pydantic model
+    # building): advisor.api is imported when a command first uses it.
+    class _OnFirstUse:
+        def __getattr__(self, name: str) -> Any:
+            from advisor import api as module  # noqa: PLC0415
+
+            return getattr(module, name)
+
+    api = _OnFirstUse()
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Which laptop should I buy for my Go work? Ranked, explained, every number sourced.")
@@ -63,10 +73,10 @@ if TYPE_CHECKING:
     MarketChoice: TypeAlias = StrEnum
 else:
     Evidence = choices("Evidence", EVIDENCE_CHOICES)
-    OsChoice = choices("OsChoice", get_args(OsName))
-    ArchChoice = choices("ArchChoice", get_args(Arch))
-    Currency = choices("Currency", get_args(Budget.model_fields["currency"].annotation))
-    MarketChoice = choices("MarketChoice", get_args(Market))
+    OsChoice = choices("OsChoice", get_args(vocabulary.OsName))
+    ArchChoice = choices("ArchChoice", get_args(vocabulary.Arch))
+    Currency = choices("Currency", get_args(vocabulary.Currency))
+    MarketChoice = choices("MarketChoice", get_args(vocabulary.Market))
     DbKind = choices("DbKind", ("machines", "cpus", "ssds"))
     KnowledgeKind = choices("KnowledgeKind", ("all", "coefficients", "rules", "sources"))
 
@@ -209,6 +219,8 @@ def recommend(
         typer.echo(f"scanned {scan_path}: {chosen.own_packages} own packages, {chosen.own_lines:,} lines, "
                    f"{chosen.dependency_packages} third-party packages; activity fields are estimates "
                    f"(`go-advisor profile scan {scan_path}` shows each field's origin)", err=True)
+    from advisor.render import RENDERERS  # noqa: PLC0415
+
     rec = api.recommend(chosen, data=data, budget=budget, currency=_optional_value(currency), os=_values(os_names),
                         arch=_values(arch), market=_optional_value(market), weights=weight, evidence=_value(evidence),
                         all_configs=all_configs)
@@ -254,6 +266,8 @@ def compare(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
 ) -> None:
     """Compare machines side by side for one profile, or against the laptop you have now (--baseline)."""
+    from advisor.render import RENDERERS  # noqa: PLC0415
+
     data = _data(ctx)
     machines = list(machines or [])
     if baseline is not None:

@@ -7,9 +7,14 @@ semantics (every matching rule fires; a missing fact never matches, not even `ne
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import threading
+import weakref
 from typing import Any, Iterable, Protocol
+
+from jinja2 import meta
+from jinja2.sandbox import SandboxedEnvironment
 
 from advisor.facts import Facts, render_message
 from advisor.types import Condition, Finding, Knowledge, Rule, When, weakest
@@ -112,10 +117,16 @@ class BuiltinBackend:
 
     def __init__(self, rules: Iterable[Rule]):
         self._rules = tuple(rules)
+        self._names = _read_names(self._rules)
 
     def fired(self, facts: dict[str, Any]) -> list[str]:
-        facts = normalize_facts(facts)
+        facts = normalize_facts({name: value for name, value in facts.items() if name in self._names})
         return [rule.id for rule in self._rules if when_holds(rule.when, facts)]
+
+
+def _read_names(rules: tuple[Rule, ...]) -> frozenset[str]:
+    """The facts some condition reads: the others change no answer, so neither backend rounds or sends them."""
+    return frozenset(condition.fact for rule in rules for condition in rule.when.conditions())
 
 
 _RULESET_COUNTER = itertools.count()
@@ -123,54 +134,69 @@ _DURABLE_LOCK = threading.Lock()
 
 
 class DurableBackend:
-    """durable_rules with a private synchronous host: one session per fact, state deleted after."""
+    """durable_rules' C engine, driven directly: one session per fact, its state deleted after.
+
+    The Python host around the engine parses and re-serialises the session state for every firing and
+    re-asserts it (DURABLE_RULES.md): twice the time, and nothing the findings need. Here each firing costs
+    one call into the engine and the parse of its small message; the host is used only to build the ruleset.
+    """
 
     name = "durable_rules"
 
     def __init__(self, rules: Iterable[Rule]):
         import durable.engine as durable_engine  # noqa: PLC0415 - optional dependency
+        import durable_rules_engine  # type: ignore[import-not-found]  # noqa: PLC0415 - durable's C extension
 
         class _SyncHost(durable_engine.Host):
-            def _run(self) -> None:  # no timer threads: actions run inside assert_fact
+            def _run(self) -> None:  # no timer threads: nothing runs outside fired()
                 return None
 
-        self._engine = durable_engine
+        self._c = durable_rules_engine
         self._rules = tuple(rules)
         self._order = {rule.id: index for index, rule in enumerate(self._rules)}
-        self._fired: list[str] = []
         self._host = _SyncHost()
         # Ruleset names are process-global and cannot be unloaded: give each compilation its own.
         self._ruleset = f"go_advisor_{os.getpid()}_{next(_RULESET_COUNTER)}"
         definition = {}
         for rule in self._rules:
             compiled = compile_rule(rule)
-            compiled["run"] = self._recorder(rule.id)
+            compiled["run"] = _never_run  # firings are read from the engine's queue, never dispatched
             definition[rule.id] = compiled
         # durable 2.0.28 segfaults in delete_state after a fact that matched no rule
         # (MessageNotHandledException; tests/test_rules_backends.py reproduces it), so a sentinel
         # matches every real fact: the not-handled path is never taken and every session has state.
-        definition[_SENTINEL] = {"all": [{"m": {_MARKER: 1}}], "run": self._recorder(_SENTINEL)}
+        definition[_SENTINEL] = {"all": [{"m": {_MARKER: 1}}], "run": _never_run}
         self._host.set_rulesets({self._ruleset: definition})
+        self._handle = self._host.get_ruleset(self._ruleset)._handle
         self._session = itertools.count()
-        # Facts no condition reads change nothing in durable; leaving them out keeps each assert small.
-        self._names = frozenset(condition.fact for rule in self._rules for condition in rule.when.conditions())
-
-    def _recorder(self, rule_id: str):
-        def record(_closure: Any) -> None:
-            # Actions only record; durable swallows exceptions raised inside actions.
-            self._fired.append(rule_id)
-        return record
+        self._names = _read_names(self._rules)
 
     def fired(self, facts: dict[str, Any]) -> list[str]:
         with _DURABLE_LOCK:
             session = str(next(self._session))
-            fact = {_key(name): value for name, value in normalize_facts(facts).items() if name in self._names}
+            read = normalize_facts({name: value for name, value in facts.items() if name in self._names})
+            fact = {_key(name): value for name, value in read.items()}
             fact.update({_MARKER: 1, "sid": session, "id": session})
-            self._fired = []
-            self._host.assert_fact(self._ruleset, fact)
-            self._host.delete_state(self._ruleset, session)
+            code, state = self._c.assert_fact(self._handle, json.dumps(fact, ensure_ascii=False))
+            if code in (1, 2):  # not handled / already observed: the sentinel and fresh sessions prevent both
+                raise RuntimeError(f"durable_rules refused a fact (code {code})")
+            fired: set[str] = set()
+            started = self._c.start_action_for_state(self._handle, state)
+            message = started[1] if started else None
+            while message:
+                # {"<rule id>": {...the fact...}}: one firing; the next comes when this one completes.
+                # Rule ids never hold a quote (Rule.id's pattern), so the name ends at the next one; anything
+                # else is parsed in full.
+                name = message[2:message.find('"', 2)] if message.startswith('{"') else ""
+                fired.update((name,) if name in self._order or name == _SENTINEL else json.loads(message))
+                message = self._c.complete_and_start_action(self._handle, state)
+            self._c.delete_state(self._handle, session)
             # An OR fires once per true branch: de-duplicate, then report in rule order.
-            return sorted(set(self._fired) - {_SENTINEL}, key=self._order.__getitem__)
+            return sorted(fired - {_SENTINEL}, key=self._order.__getitem__)
+
+
+def _never_run(_closure: Any) -> None:
+    raise AssertionError("DurableBackend reads firings from the engine; no action is ever dispatched")
 
 
 def durable_available() -> bool:
@@ -199,6 +225,8 @@ def evaluate(backend: Backend, knowledge: Knowledge, facts: Facts,
     one weaker than the accepted evidence is withheld (shown by explain, never applied).
     """
     plain = facts.plain()
+    roots = _message_roots(knowledge)
+    by_root: dict[str, dict[str, Any]] = {}  # the facts under each top-level name, filled on the first finding
     rules = knowledge.rules_by_id
     applied: list[Finding] = []
     withheld: list[Finding] = []
@@ -211,7 +239,35 @@ def evaluate(backend: Backend, knowledge: Knowledge, facts: Facts,
         finding = Finding(rule_id=rule.id, criterion=rule.criterion, effect=rule.effect, severity=rule.severity,
                           confidence=confidence, rule_confidence=rule.confidence,
                           threshold=rule.threshold, reads=reads,
-                          message=render_message(knowledge.messages[rule_id], plain), sources=rule.sources,
+                          message=render_message(knowledge.messages[rule_id], _visible(plain, roots[rule_id], by_root)),
+                          sources=rule.sources,
                           uses=rule.uses)
         (applied if confidence in accepted else withheld).append(finding)
     return tuple(applied), tuple(withheld)
+
+
+# knowledge base -> rule id -> the top-level names its message template reads
+_ROOTS: weakref.WeakKeyDictionary[Knowledge, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+def _message_roots(knowledge: Knowledge) -> dict[str, frozenset[str]]:
+    """Each rule message's top-level variables (`ssd` of ssd.nand), found once per knowledge base by parsing
+    the template (parsing runs nothing)."""
+    roots = _ROOTS.get(knowledge)
+    if roots is None:
+        environment = SandboxedEnvironment()
+        roots = _ROOTS[knowledge] = {rule.id: frozenset(meta.find_undeclared_variables(environment.parse(rule.message)))
+                                     for rule in knowledge.rules}
+    return roots
+
+
+def _visible(plain: dict[str, Any], roots: frozenset[str], by_root: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The facts under a message's top-level names. A template reaches only the names it spells out, so it
+    renders the same text over these, and ~150 facts are not nested and rounded again for every finding."""
+    if not by_root:
+        for name, value in plain.items():
+            by_root.setdefault(name.partition(".")[0], {})[name] = value
+    visible: dict[str, Any] = {}
+    for root in roots:
+        visible.update(by_root.get(root, {}))
+    return visible

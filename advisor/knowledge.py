@@ -32,7 +32,8 @@ from advisor.types import (
     When,
 )
 from advisor.types.knowledge import kinds_supporting
-from advisor.yamlio import LineDict, describe_validation_error, line_of, load_yaml
+from advisor.yamlcache import load_yaml
+from advisor.yamlio import LineDict, describe_validation_error, line_of
 
 
 def _list_section(document: Any, key: str, path: Path) -> list:

@@ -6,10 +6,12 @@ hardware field weaker than the accepted evidence makes the quantities that need 
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from advisor.types import (
+    EVIDENCE_ORDER,
     OS_LEVEL_ORDER,
     Input,
     Knowledge,
@@ -27,6 +29,50 @@ class NotAccepted(Exception):
     """An input's confidence is below the evidence the user accepts."""
 
 
+# Inputs are immutable and most recur in every configuration (a coefficient, a profile field, a CPU's clock):
+# one object each saves validating it again and keeps the scores of a large database small.
+_INPUTS: dict[tuple, Input] = {}
+_INPUTS_LIMIT = 200_000  # a long-lived process starts afresh past this many
+
+
+def _shareable(value: Any) -> bool:
+    # Scalars only; a float zero (0.0 == -0.0) or NaN (never equal) would be shared with the wrong twin.
+    return value is None or type(value) in (str, int, bool) or type(value) is float and value == value and value != 0
+
+
+# knowledge base -> (coefficient id, key, accepted levels) -> its input and value, or why it is not accepted
+_COEFFICIENTS: weakref.WeakKeyDictionary[Knowledge, dict[tuple, tuple[Input, float] | str]] = \
+    weakref.WeakKeyDictionary()
+
+# pydantic gives every instance its own set of the field names it was given: 728 bytes for six names, most
+# of an Input or a Quantity. Frozen models never change theirs and a copy copies it, so alike ones share one.
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+Model = TypeVar("Model", Input, Quantity)
+
+
+def _compact(model: Model) -> Model:
+    names = model.__pydantic_fields_set__
+    shared = _FIELD_SETS.setdefault(frozenset(names), names)
+    if shared is not names:
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+    return model
+
+
+def _input(name: str, value: Any, unit: str = "", source: str | None = None, confidence: str | None = None,
+           note: str | None = None) -> Input:
+    """The Input of these fields, one object per distinct set of them."""
+    if not _shareable(value):
+        return _compact(Input(name=name, value=value, unit=unit, source=source, confidence=confidence, note=note))
+    key = (name, type(value), value, unit, source, confidence, note)
+    found = _INPUTS.get(key)
+    if found is None:
+        if len(_INPUTS) >= _INPUTS_LIMIT:
+            _INPUTS.clear()
+        found = _INPUTS[key] = _compact(Input(name=name, value=value, unit=unit, source=source,
+                                              confidence=confidence, note=note))
+    return found
+
+
 @dataclass
 class Calc:
     """Collects the inputs of one quantity while it is computed."""
@@ -35,25 +81,49 @@ class Calc:
     accepted: frozenset[str]
     inputs: list[Input] = field(default_factory=list)
     provenance: dict[str, str] = field(default_factory=dict)  # the profile's: where each of its values came from
+    _seen: set[tuple[str, Any]] = field(default_factory=set, repr=False)
 
     def _record(self, item: Input) -> None:
         # helpers such as the cold cache size are read by several terms of one formula: list each input once
-        if all(i.name != item.name or i.value != item.value for i in self.inputs):
+        # (same name, equal value); a set answers for hashable values, NaN never equals a recorded one
+        value = item.value
+        if type(value) is float and value != value:
             self.inputs.append(item)
+            return
+        try:
+            key = (item.name, value)
+            if key not in self._seen:
+                self._seen.add(key)
+                self.inputs.append(item)
+        except TypeError:  # an unhashable value: compare with each input, as equality decides
+            if all(i.name != item.name or i.value != value for i in self.inputs):
+                self.inputs.append(item)
 
     def coef(self, coefficient_id: str, key: str | None = None) -> float:
+        # a coefficient reads the same in every quantity of every configuration: look it up once per
+        # knowledge base and evidence level
+        read = _COEFFICIENTS.setdefault(self.knowledge, {})
+        found = read.get((coefficient_id, key, self.accepted))
+        if found is None:
+            found = read[(coefficient_id, key, self.accepted)] = self._read_coef(coefficient_id, key)
+        if isinstance(found, str):
+            raise NotAccepted(found)
+        self._record(found[0])
+        return found[1]
+
+    def _read_coef(self, coefficient_id: str, key: str | None) -> tuple[Input, float] | str:
+        """The coefficient's input and value, or why the accepted evidence leaves it out."""
         coefficient = self.knowledge.coefficient(coefficient_id)
         if coefficient.confidence not in self.accepted:
-            raise NotAccepted(f"{coefficient_id} is {coefficient.confidence}")
+            return f"{coefficient_id} is {coefficient.confidence}"
         value = coefficient.value
         name = coefficient_id
         if isinstance(value, dict):
             if key not in value:
                 raise KeyError(f"coefficient {coefficient_id} has no value for {key!r}")
             value, name = value[key], f"{coefficient_id}[{key}]"
-        self._record(Input(name=name, value=value, unit=coefficient.unit, source=",".join(coefficient.sources),
-                                 confidence=coefficient.confidence, note=coefficient.derivation))
-        return float(value)
+        return (_input(name=name, value=value, unit=coefficient.unit, source=",".join(coefficient.sources),
+                       confidence=coefficient.confidence, note=coefficient.derivation), float(value))
 
     def optional_coef(self, coefficient_id: str, key: str | None = None) -> float | None:
         """A coefficient used only when the accepted evidence admits it (seed claims)."""
@@ -67,7 +137,7 @@ class Calc:
         level = weakest(sourced.confidence, confidence) if confidence else sourced.confidence
         if level not in self.accepted:
             raise NotAccepted(f"{name} is {level}")
-        self._record(Input(name=name, value=sourced.value, source=sourced.source,
+        self._record(_input(name=name, value=sourced.value, source=sourced.source,
                                  confidence=level, note=sourced.note))
         return sourced.value
 
@@ -76,7 +146,7 @@ class Calc:
         level = weakest(record.confidence)
         if level not in self.accepted:
             raise NotAccepted(f"{name} is {level}")
-        self._record(Input(name=name, value=value, source=record.source, confidence=level))
+        self._record(_input(name=name, value=value, source=record.source, confidence=level))
         return value
 
     def given(self, name: str, value: Any, unit: str = "", note: str | None = None) -> Any:
@@ -84,14 +154,14 @@ class Calc:
         source = "profile" if name.startswith("profile.") else "configuration"
         if note is None and source == "profile":
             note = self.provenance.get(name.removeprefix("profile.")) or self.provenance.get("*")
-        self._record(Input(name=name, value=value, unit=unit, source=source, confidence=None, note=note))
+        self._record(_input(name=name, value=value, unit=unit, source=source, confidence=None, note=note))
         return value
 
     def uses(self, quantity: Quantity) -> float:
         if quantity.value is None:
             # pass the root reason on unchanged, so it is stated once however deep the chain
             raise NotAccepted(quantity.not_assessed or f"{quantity.name} is not assessed")
-        self._record(Input(name=quantity.name, value=quantity.value, unit=quantity.unit, source="model",
+        self._record(_input(name=quantity.name, value=quantity.value, unit=quantity.unit, source="model",
                                  confidence=quantity.confidence))
         return quantity.value
 
@@ -102,20 +172,24 @@ def _quantity(name: str, unit: str, formula: str, knowledge: Knowledge, accepted
     try:
         value = compute(calc)
     except NotAccepted as reason:
-        return Quantity(name=name, value=None, unit=unit, formula=formula, confidence=_confidence(calc.inputs),
-                        inputs=tuple(calc.inputs), not_assessed=str(reason))
+        return _compact(Quantity(name=name, value=None, unit=unit, formula=formula,
+                                 confidence=_confidence(calc.inputs), inputs=tuple(calc.inputs),
+                                 not_assessed=str(reason)))
     confidence = _confidence(calc.inputs)
-    return Quantity(name=name, value=float(value), unit=unit, formula=formula, confidence=confidence,
-                    inputs=tuple(calc.inputs))
+    return _compact(Quantity(name=name, value=float(value), unit=unit, formula=formula, confidence=confidence,
+                             inputs=tuple(calc.inputs)))
+
+
+_RANK = {level: rank for rank, level in enumerate(EVIDENCE_ORDER)}
 
 
 def _confidence(inputs: list[Input]) -> str | None:
     """Weakest evidence among the inputs; None when all are given; "unsourced" when there are none."""
     if not inputs:
         return "unsourced"
-    if all(i.confidence is None for i in inputs):
-        return None
-    return weakest(*(i.confidence for i in inputs))
+    levels = [i.confidence for i in inputs if i.confidence is not None]
+    # weakest(), with the rank looked up rather than searched (this runs for every quantity)
+    return max(levels, key=_RANK.__getitem__) if levels else None
 
 
 def primary_os(mc: MachineConfig, profile: Profile) -> str:
@@ -462,6 +536,10 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
     return Metrics(machine_config=mc.id, quantities=q)
 
 
+# The one prediction that names its configuration (advisor/twins.py renames it for identical twins).
+NO_PRICE = "no {market} price is recorded for {config}"
+
+
 def budget_ratio(c: Calc, mc: MachineConfig, profile: Profile) -> float:
     """Price in the buyer's market over the budget; converted with an estimated rate when the budget is in
     another currency."""
@@ -470,7 +548,7 @@ def budget_ratio(c: Calc, mc: MachineConfig, profile: Profile) -> float:
     market = c.given("profile.market", profile.buyer_market)
     price = mc.config.market_price(market)
     if price is None:
-        raise NotAccepted(f"no {market} price is recorded for {mc.id}")
+        raise NotAccepted(NO_PRICE.format(market=market, config=mc.id))
     amount = c.hw("price.recorded", Sourced[float](value=price.amount, source=price.source, confidence=price.confidence,
                                                    note=f"{price.currency}, {price.kind} price seen {price.seen}"))
     if price.currency != profile.budget.currency:

@@ -188,10 +188,15 @@ def score_config(mc: MachineConfig, profile: Profile, metrics: Metrics, facts: F
                  rating=scoring.rating(total), converted_price=converted)
 
 
+def rank_key(score: Score) -> tuple[int, float, str]:
+    """Where a score ranks: smaller first (see rank)."""
+    return (-score.assessed_count, -score.total, score.machine_config)
+
+
 def rank(scores: Iterable[Score]) -> list[Score]:
     """Totals resting on more assessed criteria first (a total from fewer never outranks a fuller one), then the
     highest total; ties broken by id so the order never depends on input order."""
-    return sorted(scores, key=lambda s: (-s.assessed_count, -s.total, s.machine_config))
+    return sorted(scores, key=rank_key)
 
 
 def best_per_machine(scores: Iterable[Score]) -> list[Score]:

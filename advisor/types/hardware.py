@@ -14,15 +14,13 @@ from advisor.types.provenance import (
     Sourced,
 )
 
-Arch = Literal["amd64", "arm64"]
-OsName = Literal["linux", "macos", "windows"]
+# Arch, OsName, Market, Currency and MARKET_CURRENCY are the CLI's choices: declared where --help can read
+# them without building these models.
+from advisor.vocabulary import MARKET_CURRENCY, Arch, Currency, Market, OsName  # noqa: F401
+
 OsLevel = Literal["certified", "works", "partial", "poor", "none"]
 Nand = Literal["SLC", "MLC", "TLC", "QLC"]
 CoolingDesign = Literal["fanless", "one-fan", "two-fans", "vapor-chamber"]
-# Where a machine is sold: the markets `--market` names, and the currency each one prices in.
-Market = Literal["us", "eu", "uk", "cn", "in", "jp"]
-MARKET_CURRENCY: dict[str, str] = {"us": "USD", "eu": "EUR", "uk": "GBP", "cn": "CNY", "in": "INR", "jp": "JPY"}
-Currency = Literal["USD", "EUR", "GBP", "CNY", "INR", "JPY"]
 # How a configuration's drive is known: the vendor names it, a teardown or review found it, probe reports of
 # the model show it (say N of M), or the project guesses it.
 DriveKnownBy = Literal["vendor-spec", "teardown", "review", "probes", "estimate"]

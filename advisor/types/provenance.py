@@ -13,13 +13,10 @@ from pydantic import (
     model_validator,
 )
 
-Confidence = Literal["documented", "measured", "estimate", "seed-claim", "refuted"]
+# The order of confidence levels and the --evidence choices: declared where --help reads them without pydantic.
+from advisor.vocabulary import CONFIDENCE_ORDER, DEFAULT_EVIDENCE, EVIDENCE_CHOICES  # noqa: F401
 
-# Strongest evidence first; `--evidence X` accepts X and everything stronger.
-CONFIDENCE_ORDER: tuple[str, ...] = ("documented", "measured", "estimate", "seed-claim", "refuted")
-# The levels `--evidence` may name (refuted is never accepted).
-EVIDENCE_CHOICES: tuple[str, ...] = CONFIDENCE_ORDER[:4]
-DEFAULT_EVIDENCE = "estimate"
+Confidence = Literal["documented", "measured", "estimate", "seed-claim", "refuted"]
 
 # A computed result's level: a data confidence, or "unsourced" when nothing it rests on carries
 # evidence. Absence of evidence is the weakest level, below refuted, and no --evidence accepts it.
