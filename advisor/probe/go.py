@@ -38,11 +38,11 @@ def cache_size_mb(root: Path, max_entries: int = WALK_MAX_ENTRIES, max_s: float 
                     elif entry.is_file(follow_symlinks=False):
                         total += entry.stat(follow_symlinks=False).st_size
                     if entries >= max_entries or time.monotonic() > deadline:
-                        return round(total / 1e6, 1), (f"at least: walk of {root} stopped after {entries:,} entries "
+                        return round(total / 1e6, 3), (f"at least: walk of {root} stopped after {entries:,} entries "
                                                        f"(bound {max_entries:,} entries / {max_s:g} s)")
         except OSError:
             continue  # an unreadable folder is left out; the size is then a lower bound like a stopped walk
-    return round(total / 1e6, 1), f"sum of file sizes under {root} ({entries:,} entries)"
+    return round(total / 1e6, 3), f"sum of file sizes under {root} ({entries:,} entries)"
 
 
 def probe(host: Host, usable_cpus: int | None, cgroup_cpus: float | None) -> dict[str, Reading]:
