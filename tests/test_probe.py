@@ -101,7 +101,8 @@ def _hybrid_tree(root: Path) -> None:
 
 
 def _linux_host(root: Path, go: str | None = "go version go1.25.1 linux/amd64\n", **extra) -> Host:
-    commands: dict = {}
+    commands: dict = {("nvme", "id-ctrl", "/dev/nvme0", "--output-format=json"):
+                      json.dumps({"mn": "SAMSUNG MZVL21T0HCLR-00BL2", "vwc": 7, "fr": "GXA7801Q"})}
     if go is not None:
         commands[("go", "version")] = go
         commands[GO_ENV] = json.dumps({"GOCACHE": "/home/dev/.cache/go-build", "GOFLAGS": "-trimpath"})
@@ -131,9 +132,21 @@ def test_fake_sys_hybrid_cores_caches_clocks_drives_and_cgroup(tmp_path):
     assert found.value("go.gocache_size_mb") == 0.002
     assert found.value("storage.gocache_filesystem") == "btrfs on /dev/nvme0n1p3 at /home"
     [drive] = found.drives  # loop0 is left out
-    assert drive["model"].value == "PM9A1 NVMe Samsung 1024GB"
+    assert drive["model"].value == "SAMSUNG MZVL21T0HCLR-00BL2"  # nvme id-ctrl mn, over sysfs's
+    assert drive["volatile_write_cache"].how == "nvme id-ctrl /dev/nvme0 vwc bit 0"
     assert drive["volatile_write_cache"].value is True and drive["rotational"].value is False
     assert drive["size_gb"].value == 1024
+
+
+def test_without_nvme_cli_the_drive_comes_from_sysfs(tmp_path):
+    _hybrid_tree(tmp_path)
+    host = _linux_host(tmp_path)
+    assert host.commands is not None
+    del host.commands[("nvme", "id-ctrl", "/dev/nvme0", "--output-format=json")]
+    [drive] = probe(host).drives
+    assert drive["model"].value == "PM9A1 NVMe Samsung 1024GB"
+    assert drive["volatile_write_cache"].how == ("/sys/block/nvme0n1/queue/write_cache (write back); not from nvme "
+                                                 "id-ctrl: nvme-cli not installed")
 
 
 def test_go_before_1_25_ignores_the_cgroup_limit(tmp_path):
@@ -198,6 +211,12 @@ def test_commands_not_found_failing_and_timing_out_give_reasons():
     assert failed.text is None and "exited 1: broken" in failed.reason
 
 
+def test_go_commands_run_with_gotoolchain_local_so_nothing_is_downloaded():
+    shown = Host(environ={}).run([sys.executable, "-c", "import os; print(os.environ['GOTOOLCHAIN'])"],
+                                 {"GOTOOLCHAIN": "local"})
+    assert shown.text == "local\n"
+
+
 def test_recorded_command_failures_degrade(tmp_path):
     _hybrid_tree(tmp_path)
     host = _linux_host(tmp_path)
@@ -221,7 +240,7 @@ def test_gocache_walk_stops_at_its_bound_and_never_writes(tmp_path):
 
 
 # ------------------------------------------------------------------ recorded macOS and Windows outputs
-def test_macos_m2_pro_from_recorded_sysctl_and_system_profiler(tmp_path):
+def test_macos_m2_pro_from_recorded_sysctl_and_system_profiler(tmp_path, data):
     folder = FIXTURES / "macos-m2-pro"
     host = Host(root=tmp_path, system="Darwin", machine="arm64", environ={}, commands={
         SYSCTL: (folder / "sysctl.txt").read_text(), SYSTEM_PROFILER: (folder / "system_profiler.json").read_text(),
@@ -241,9 +260,13 @@ def test_macos_m2_pro_from_recorded_sysctl_and_system_profiler(tmp_path):
     [drive] = found.drives
     assert drive["model"].value == "APPLE SSD AP0512Z" and drive["rotational"].value is False
     assert drive["volatile_write_cache"].how.startswith("unknown: ")
+    cpu = match_cpu(found.value("cpu.name"), data.catalog, found.value("cpu.cores"))
+    assert cpu.id == "apple-m2-pro-12c"
+    assert match_machine(found.value("machine.vendor"), found.value("machine.name"), cpu.id,
+                         data.catalog).id == "apple-macbook-pro-14-m2-pro-max-2023"
 
 
-def test_windows_laptop_from_recorded_cim_json(tmp_path):
+def test_windows_laptop_from_recorded_cim_json(tmp_path, data):
     cim = (FIXTURES / "windows-xps-13-plus" / "cim.json").read_text()
     found = probe(Host(root=tmp_path, system="Windows", machine="AMD64", environ={}, commands={POWERSHELL: cim}))
     assert found.value("cpu.name") == "12th Gen Intel(R) Core(TM) i7-1260P"
@@ -252,11 +275,15 @@ def test_windows_laptop_from_recorded_cim_json(tmp_path):
     assert found["cpu.performance_cores"].how.startswith("unknown: ")
     assert found.value("memory.ram_gb") == 32 and found.value("memory.type") == "LPDDR5"
     assert found.value("memory.speed_mts") == 5200 and found.value("memory.swap_gb") == 4.75
-    assert (found.value("machine.vendor"), found.value("machine.name")) == ("Dell Inc.", "XPS XPS 13 9320")
+    assert (found.value("machine.vendor"), found.value("machine.name")) == ("Dell Inc.", "XPS 13 9320")
     assert found.value("os.name") == "Microsoft Windows 11 Pro" and found.value("cpu.arch") == "amd64"
     [drive] = found.drives
     assert drive["model"].value == "PM9A1 NVMe Samsung 1024GB" and drive["rotational"].value is False
     assert drive["internal"].value is True
+    cpu = match_cpu(found.value("cpu.name"), data.catalog, found.value("cpu.cores"))
+    assert cpu.id == "intel-core-i7-1260p"
+    assert match_machine(found.value("machine.vendor"), found.value("machine.name"), cpu.id,
+                         data.catalog).id == "dell-xps-13-plus-9320"
 
 
 def test_windows_falls_back_to_wmic_when_powershell_is_missing(tmp_path):

@@ -15,6 +15,8 @@ WALK_MAX_ENTRIES = 200_000
 WALK_MAX_S = 5.0
 # Go 1.25 made the default GOMAXPROCS follow the cgroup CPU limit (runtime.defaultGOMAXPROCS).
 CGROUP_AWARE_GO = (1, 25)
+# GOTOOLCHAIN=local: in a module asking for a newer Go, `go version` would otherwise download that toolchain.
+_NO_DOWNLOAD = {"GOTOOLCHAIN": "local"}
 
 
 def go_version(text: str) -> tuple[int, int] | None:
@@ -55,11 +57,11 @@ def probe(host: Host, usable_cpus: int | None, cgroup_cpus: float | None) -> dic
         fields["go.goflags"] = read(goflags_env, "environment GOFLAGS") if goflags_env else missing
         fields["go.gomaxprocs"] = _gomaxprocs(host, None, usable_cpus, cgroup_cpus)
         return fields
-    version_out = host.run(["go", "version"])
+    version_out = host.run(["go", "version"], _NO_DOWNLOAD)
     version_text = (version_out.text or "").strip()
     fields["go.version"] = (read(version_text.removeprefix("go version ") or None, "go version")
                             if version_out.text is not None else unknown(version_out.reason))
-    env_out = host.run(["go", "env", "-json", "GOCACHE", "GOFLAGS"])
+    env_out = host.run(["go", "env", "-json", "GOCACHE", "GOFLAGS"], _NO_DOWNLOAD)
     env: dict[str, str] = {}
     if env_out.text is not None:
         try:

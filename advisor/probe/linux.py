@@ -318,30 +318,34 @@ def drives(host: Host) -> list[dict[str, Reading]]:
             else unknown(removable.reason),
         }
         if name.startswith("nvme"):
-            drive.update(_nvme(host, name, nvme is not None))
+            nvme_fields, why_not = _nvme(host, name, nvme is not None)
+            drive.update(nvme_fields)
+            if why_not and drive["volatile_write_cache"].known:
+                cached = drive["volatile_write_cache"]
+                drive["volatile_write_cache"] = read(cached.value, f"{cached.how}; not from nvme id-ctrl: {why_not}")
         found.append(drive)
     return found
 
 
-def _nvme(host: Host, name: str, installed: bool) -> dict[str, Reading]:
-    """The controller's model and volatile write cache bit (VWC bit 0) from `nvme id-ctrl`."""
+def _nvme(host: Host, name: str, installed: bool) -> tuple[dict[str, Reading], str]:
+    """The controller's model and volatile write cache bit (VWC bit 0) from `nvme id-ctrl`, or why not."""
     controller = "/dev/" + re.sub(r"n\d+$", "", name)
     if not installed:
-        return {}
+        return {}, "nvme-cli not installed"
     out = host.run(["nvme", "id-ctrl", controller, "--output-format=json"])
     if out.text is None:
-        return {}
+        return {}, out.reason  # opening the controller usually needs root
     try:
         data = json.loads(out.text)
     except ValueError:
-        return {}
+        return {}, "nvme id-ctrl printed no JSON"
     how = f"nvme id-ctrl {controller}"
     result = {}
     if isinstance(data.get("mn"), str) and data["mn"].strip():
         result["model"] = read(data["mn"].strip(), f"{how} mn")
     if isinstance(data.get("vwc"), int):
         result["volatile_write_cache"] = read(bool(data["vwc"] & 1), f"{how} vwc bit 0")
-    return result
+    return result, "" if "volatile_write_cache" in result else f"{how} has no vwc"
 
 
 def mount_of(host: Host, path: str) -> Reading:
@@ -394,7 +398,8 @@ def cgroup_quota(host: Host) -> Reading:
         elif "cpu" in controllers.split(","):
             v1_path = path
     limits: list[tuple[float, str]] = []
-    if v2_path is not None and host.path("/sys/fs/cgroup/cgroup.controllers").exists():
+    unified = v2_path is not None and host.path("/sys/fs/cgroup/cgroup.controllers").exists()
+    if unified and v2_path is not None:
         path = v2_path.rstrip("/")
         while True:
             name = f"/sys/fs/cgroup{path}/cpu.max"
@@ -419,7 +424,7 @@ def cgroup_quota(host: Host) -> Reading:
     else:
         return unknown("no cpu controller in /proc/self/cgroup")
     if not limits:
-        where = "cpu.max is `max` up the hierarchy" if v2_path is not None else "no cfs quota"
+        where = "cpu.max is `max` up the hierarchy" if unified else "no cpu.cfs_quota_us found"
         return Reading(None, f"none: {where} (no limit)")
     cpus, where = min(limits)
     return read(round(cpus, 3), where)

@@ -92,7 +92,7 @@ class Host:
             return tool if any(argv[0] == tool for argv in self.commands) else None
         return shutil.which(tool)
 
-    def run(self, argv: Sequence[str]) -> Output:
+    def run(self, argv: Sequence[str], extra_env: dict[str, str] | None = None) -> Output:
         """A command's stdout; not installed, failing or slower than timeout_s gives the reason instead."""
         shown = " ".join(argv)
         if self.commands is not None:
@@ -104,7 +104,7 @@ class Host:
             return Output(str(recorded))
         try:
             done = subprocess.run(list(argv), capture_output=True, text=True, timeout=self.timeout_s,
-                                  stdin=subprocess.DEVNULL, env=self.environ, check=False)
+                                  stdin=subprocess.DEVNULL, env={**self.environ, **(extra_env or {})}, check=False)
         except (OSError, subprocess.SubprocessError) as error:
             return self._failure(shown, error)
         if done.returncode != 0 and not done.stdout.strip():

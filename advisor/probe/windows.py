@@ -91,9 +91,11 @@ def parse_cim(text: str) -> tuple[dict[str, Reading], list[dict[str, Reading]]]:
         fields.update(processor_fields(processors[0], "Win32_Processor"))
     system = (_list(data.get("ComputerSystem")) or [{}])[0]
     fields["machine.vendor"] = read(system.get("Manufacturer") or None, "Win32_ComputerSystem Manufacturer")
-    fields["machine.name"] = read(" ".join(str(system[k]) for k in ("SystemFamily", "Model") if system.get(k)
-                                           and str(system.get(k)).lower() not in ("default string", "none"))
-                                  or None, "Win32_ComputerSystem SystemFamily + Model")
+    family, model = (str(system.get(k) or "").strip() for k in ("SystemFamily", "Model"))
+    if family.lower() in ("default string", "none") or model.lower().startswith(family.lower()):
+        family = ""  # Dell's family "XPS" is already the start of its model "XPS 13 9320"
+    fields["machine.name"] = read(" ".join(t for t in (family, model) if t) or None,
+                                  "Win32_ComputerSystem SystemFamily + Model")
     fields["machine.model_id"] = read(system.get("Model") or None, "Win32_ComputerSystem Model")
     modules = _list(data.get("Memory"))
     capacity = sum(_number(m.get("Capacity")) or 0 for m in modules)
