@@ -149,6 +149,23 @@ def test_without_nvme_cli_the_drive_comes_from_sysfs(tmp_path):
                                                  "id-ctrl: nvme-cli not installed")
 
 
+def test_smbios_memory_devices_give_ram_type_and_configured_speed(tmp_path):
+    _hybrid_tree(tmp_path)
+    for slot, size_mb in enumerate((16384, 16384, 0)):  # the third slot is empty
+        raw = bytearray(0x28)
+        raw[0], raw[1] = 17, 0x28
+        raw[0x0C:0x0E] = size_mb.to_bytes(2, "little")
+        raw[0x12] = 0x23  # LPDDR5
+        raw[0x15:0x17] = (6400).to_bytes(2, "little")
+        raw[0x20:0x22] = (5200).to_bytes(2, "little")
+        folder = tmp_path / f"sys/firmware/dmi/entries/17-{slot}"
+        folder.mkdir(parents=True)
+        (folder / "raw").write_bytes(bytes(raw))
+    found = probe(_linux_host(tmp_path))
+    assert (found.value("memory.type"), found.value("memory.speed_mts")) == ("LPDDR5", 5200)
+    assert found["memory.speed_mts"].how.endswith("configured speed")
+
+
 def test_go_before_1_25_ignores_the_cgroup_limit(tmp_path):
     _hybrid_tree(tmp_path)
     found = probe(_linux_host(tmp_path, go="go version go1.22.5 linux/amd64\n"))
