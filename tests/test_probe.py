@@ -164,6 +164,7 @@ def test_smbios_memory_devices_give_ram_type_and_configured_speed(tmp_path):
     found = probe(_linux_host(tmp_path))
     assert (found.value("memory.type"), found.value("memory.speed_mts")) == ("LPDDR5", 5200)
     assert found["memory.speed_mts"].how.endswith("configured speed")
+    assert to_record(found)["machines"][0]["ram"]["type"]["value"] == "LPDDR5-5200"
 
 
 def test_go_before_1_25_ignores_the_cgroup_limit(tmp_path):

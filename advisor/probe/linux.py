@@ -309,7 +309,9 @@ def drives(host: Host) -> list[dict[str, Reading]]:
             else unknown(model.reason + " (virtual disks have none)" if name.startswith("vd") else model.reason),
             "size_gb": read(round(int(size.text) * 512 / 1e9), f"{base}/size (512-byte sectors)")
             if size.text and size.text.isdigit() else unknown(size.reason or f"{base}/size unreadable"),
-            "rotational": read(rotational.text == "1", f"{base}/queue/rotational") if rotational.text in ("0", "1")
+            "rotational": read(rotational.text == "1", f"{base}/queue/rotational" + (
+                " (virtio disks report 1 unless the host says otherwise)" if name.startswith("vd") else ""))
+            if rotational.text in ("0", "1")
             else unknown(rotational.reason or f"{base}/queue/rotational unreadable"),
             "volatile_write_cache": read(cache.text == "write back", f"{base}/queue/write_cache ({cache.text})")
             if cache.text in ("write back", "write through")

@@ -27,6 +27,13 @@ def unknowable() -> dict[str, Any]:
     return {"value": None, "note": _UNKNOWABLE}
 
 
+def _ram_type(kind: Reading, speed: Reading) -> dict[str, Any]:
+    """The schema's ram.type, `LPDDR5-5200`: the type with the speed when both are known."""
+    if kind.known and speed.known:
+        return sourced(Reading(f"{kind.value}-{speed.value}", f"{kind.how}; speed: {speed.how}"))
+    return sourced(kind)
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unknown"
 
@@ -55,7 +62,7 @@ def to_record(probe: Probe, cpu_match: Match | None = None, machine_match: Match
             "source": SOURCE,
             "confidence": "measured",
             "cpu_options": [cpu_id],
-            "ram": {"type": sourced(f["memory.type"]), "soldered": unknowable(),
+            "ram": {"type": _ram_type(f["memory.type"], f["memory.speed_mts"]), "soldered": unknowable(),
                     "options_gb": [f["memory.ram_gb"].value], "max_gb": unknowable()},
             "storage": {"options_gb": [storage_gb] if storage_gb else [], "m2_slots": unknowable()},
             "cooling": {"design": unknowable()},
@@ -85,12 +92,11 @@ def to_record(probe: Probe, cpu_match: Match | None = None, machine_match: Match
             "boost_clock_ghz": sourced(f["cpu.boost_clock_ghz"]),
             "l2_mb": sourced(f["cpu.l2_mb"]),
             "l3_mb": sourced(f["cpu.l3_mb"]),
-            "max_memory_transfer_mts": sourced(f["memory.speed_mts"]),
         }],
         "ssds": ssds,
         "system": {name.replace(".", "_"): sourced(f[name]) for name in FIELDS
                    if name.startswith(("os.", "limits.", "thermal.", "storage.")) or name in (
-                       "cpu.cores", "memory.total_kib", "memory.swap_gb", "machine.model_id")}
+                       "cpu.cores", "memory.total_kib", "memory.speed_mts", "memory.swap_gb", "machine.model_id")}
                   | {"drives": drives},
         "go": {name.split(".", 1)[1]: sourced(f[name]) for name in FIELDS if name.startswith("go.")},
     }
