@@ -221,6 +221,18 @@ def test_permission_denied_reads_as_unknown(tmp_path, monkeypatch):
     assert found.value("cpu.threads") == 16  # the rest is still read
 
 
+def test_a_parser_bug_degrades_to_unknown_instead_of_raising(tmp_path, monkeypatch):
+    from advisor.probe import linux
+
+    def broken(host):
+        raise ValueError("unexpected cpuinfo")
+
+    monkeypatch.setattr(linux, "probe", broken)
+    found = probe(Host(root=tmp_path, system="Linux", machine="x86_64", commands={}, environ={}, affinity_cpus=4))
+    assert found["cpu.name"].how == "unknown: reading Linux failed: ValueError: unexpected cpuinfo"
+    assert found.value("limits.usable_cpus") == 4 and found.value("go.gomaxprocs") == 4
+
+
 def test_commands_not_found_failing_and_timing_out_give_reasons():
     host = Host(timeout_s=0.3)
     assert host.run(["go-advisor-no-such-tool"]).reason == "go-advisor-no-such-tool not found"

@@ -408,7 +408,7 @@ def cgroup_quota(host: Host) -> Reading:
             text = host.read(name).text
             if text:
                 quota, _, period = text.partition(" ")
-                if quota != "max" and quota.isdigit() and period.strip().isdigit():
+                if quota != "max" and quota.isdigit() and period.strip().isdigit() and int(period) > 0:
                     limits.append((int(quota) / int(period), name))
             if not path:
                 break
@@ -419,7 +419,8 @@ def cgroup_quota(host: Host) -> Reading:
             cfs_quota = host.read(f"{folder}/cpu.cfs_quota_us").text
             cfs_period = host.read(f"{folder}/cpu.cfs_period_us").text
             if cfs_quota is not None and cfs_period is not None:
-                if cfs_quota.lstrip("-").isdigit() and int(cfs_quota) > 0 and cfs_period.isdigit():
+                if cfs_quota.lstrip("-").isdigit() and int(cfs_quota) > 0 and cfs_period.isdigit() \
+                        and int(cfs_period) > 0:
                     limits.append((int(cfs_quota) / int(cfs_period), f"{folder}/cpu.cfs_quota_us / cpu.cfs_period_us"))
                 else:
                     return Reading(None, f"none: {folder}/cpu.cfs_quota_us is {cfs_quota} (no limit)")
