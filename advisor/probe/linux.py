@@ -122,8 +122,9 @@ def core_types(host: Host, cpus: list[int]) -> tuple[Reading, Reading, Reading]:
         capacities[key] = int(text)
     if capacities:
         top = max(capacities.values())
-        p = sum(1 for c in capacities.values() if c == top)
-        how = (f"{CPU}/cpu*/cpu_capacity: {p} cores at the highest capacity {top}"
+        # within 10 % of the top is one core type: favoured-core boosts (ITMT) differ by a few percent only
+        p = sum(1 for c in capacities.values() if c >= 0.9 * top)
+        how = (f"{CPU}/cpu*/cpu_capacity: {p} cores within 10 % of the highest capacity {top}"
                + (f", {len(cores) - p} below it" if p < len(cores) else ", all alike"))
         return total, read(p, how), read(len(cores) - p, how)
     how = "no core types exposed (no cpu_core/cpu_atom PMUs, no cpu_capacity): every core counted as performance"
