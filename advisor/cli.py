@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, List, Optional, Protocol, Sequence, TypeA
 import typer
 
 from advisor import vocabulary
+from advisor.cli_probe import probe_command
 from advisor.errors import InputError
 from advisor.output import json_text, write_atomic
 from advisor.render.formats import FORMAT_CHOICES, choices, format_help, spoken
@@ -45,6 +46,7 @@ knowledge_app = typer.Typer(no_args_is_help=True, help="The knowledge base: coef
 app.add_typer(db_app, name="db")
 app.add_typer(profile_app, name="profile")
 app.add_typer(knowledge_app, name="knowledge")
+app.command("probe")(probe_command)
 
 RULES_BACKEND_VARIABLE = "GO_ADVISOR_RULES_BACKEND"
 # Each choice is an Enum built at import time from its one declaration (the types, the formats registry), and

@@ -18,6 +18,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "profile list": ("table", "json"),
     "profile show": ("yaml", "json"),
     "profile scan": ("table", "yaml", "json"),
+    "probe": ("table", "yaml", "json"),
     "knowledge list": ("table", "json"),
     "knowledge show": ("yaml", "json"),
     "knowledge facts": ("table", "json"),
@@ -28,6 +29,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
 NOTES: dict[tuple[str, str], str] = {
     ("profile scan", "yaml"): "a profile file for `recommend --profile`",
     ("profile scan", "json"): "the profile and every measurement",
+    ("probe", "yaml"): "a hardware_db record",
 }
 
 
