@@ -155,7 +155,8 @@ def scanned_profile(m: Measurements, knowledge: Knowledge,
                       std_packages=g.std_packages, std_lines=g.std_lines)
         for key in ("own_packages", "own_lines", "dependency_packages", "dependency_lines", "std_packages",
                     "std_lines"):
-            origin[key] = f"go list -deps ({g.go_version or 'go'}, GOFLAGS=-mod=mod GOPROXY=off) for {m.platform.label}"
+            origin[key] = (f"go list -deps ({g.go_version or 'go'}, GOFLAGS=-mod=readonly GOPROXY=off) "
+                           f"for {m.platform.label}")
     fields["test_packages"], origin["test_packages"] = len(m.test_packages), (
         f"scan: packages whose _test.go files declare {m.tests:,} tests, {m.benchmarks:,} benchmarks and "
         f"{m.fuzz_targets:,} fuzz targets")
