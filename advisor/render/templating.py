@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from advisor.errors import InputError
 from advisor.paths import data_dir
+from advisor.render.escape import markdown_cell
 
 MAX_RANGE = 10_000  # items one range() call may produce
 MAX_LOOP_ITEMS = 100_000  # range() items in one rendering, all loops together
@@ -35,7 +36,7 @@ def _num(value: float | None, digits: int = 1) -> str:
 
 
 def _mdcell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return markdown_cell(str(text))
 
 
 def _refuse_huge(args: tuple, kwargs: dict, what: str) -> None:

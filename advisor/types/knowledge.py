@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -69,6 +70,9 @@ class Source(Frozen):
 
     @model_validator(mode="after")
     def _locatable(self) -> "Source":
+        # Documents link to it: only web links, never javascript:, data: or file: ones.
+        if self.url is not None and not re.match(r"^https?://[^\s<>\"'`\\]+$", self.url, re.IGNORECASE):
+            raise ValueError("url: an http:// or https:// address without spaces or <>\"'`\\")
         if not (self.url or (self.repo and self.path)) and self.kind not in ("measurement", "derivation", "policy",
                                                                              "article"):
             raise ValueError("url: a source needs a url, or repo and path")
