@@ -194,9 +194,15 @@ def describe_validation_error(error: ValidationError, data: Any, path: Path, pre
     if named:
         loc = loc + tuple(int(p) if p.isdigit() else p for p in named.group(1).split("."))
         message = named.group(2)
-    field = ".".join(str(p) for p in prefix + loc) or "(record)"
+    field = ".".join(_field_part(p) for p in prefix + loc) or "(record)"
     line = line_of(data, loc)
-    return f"{path}:{line}: {field}: {message}"
+    return f"{path}:{line}: {field}: {_one_line(message)}"
+
+
+def _field_part(part: Any) -> str:
+    # A key from the file may hold anything (a newline, a colon): shown quoted unless it reads as a name.
+    text = str(part)
+    return text if re.fullmatch(r"[\w.+\-\[\]]+", text) else repr(text)
 
 
 def _is_type_label(part: Any) -> bool:

@@ -101,7 +101,8 @@ def _yaml_documents(text: str, relative: Path, setup: BuildSetup) -> list:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{relative}:{mark.line + 1}" if mark is not None else str(relative)
-        setup.warnings.append(f"{where}: not valid YAML, skipped ({getattr(error, 'problem', None) or error})")
+        problem = " ".join(str(getattr(error, "problem", None) or error).split())  # a warning is one line
+        setup.warnings.append(f"{where}: not valid YAML, skipped ({problem})")
         return []
 
 
