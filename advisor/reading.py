@@ -31,11 +31,19 @@ def outside(path: Path, roots: Iterable[Path]) -> bool:
     return not any(real.is_relative_to(os.path.realpath(root)) for root in roots)
 
 
+class Unreadable(InputError):
+    """A regular file the system would not let us read (permissions, I/O error)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: cannot read ({reason})")
+        self.reason = reason
+
+
 def read_regular(path: Path, limit: int = DEFAULT_LIMIT, inside: Iterable[Path] | None = None) -> bytes:
     """The bytes of path; an UnsafeFile error when it is not a regular file, leaves `inside`, or passes limit.
 
-    The file is opened without blocking and checked on the open descriptor, so a FIFO cannot hang the read and
-    a file swapped for a device between a check and the open is still caught."""
+    The file is first opened without blocking and checked on that descriptor, so a FIFO or a device (also
+    behind a symlink) is refused without a read that could hang or never end."""
     if inside is not None and outside(path, inside):
         raise UnsafeFile(f"{path}: a symlink to {os.path.realpath(path)}, outside the folder read")
     try:
@@ -45,18 +53,21 @@ def read_regular(path: Path, limit: int = DEFAULT_LIMIT, inside: Iterable[Path] 
     except OSError as error:
         if error.errno == errno.EISDIR:
             raise UnsafeFile(f"{path}: a folder, not a file") from None
-        raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
-    info = os.fstat(descriptor)
-    if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+        raise Unreadable(path, error.strerror or str(error)) from None
+    try:
+        info = os.fstat(descriptor)
+    finally:
         os.close(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise UnsafeFile(f"{path}: {_kind(info.st_mode)}, not a regular file")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile(f"{path}: {_kind(info.st_mode)}, not a regular file")
+    if info.st_size > limit:
         raise UnsafeFile(f"{path}: {info.st_size:,} bytes, over the {limit:,}-byte limit for one file")
-    with os.fdopen(descriptor, "rb") as handle:
-        try:
-            data = handle.read(limit + 1)  # a file growing while read stops at the limit too
-        except OSError as error:
-            raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
+    # Read by name: the inputs are files at rest (a tree swapped for a FIFO while scanned is not defended);
+    # a file that grew past the limit since the check is still refused.
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise Unreadable(path, error.strerror or str(error)) from None
     if len(data) > limit:
         raise UnsafeFile(f"{path}: over the {limit:,}-byte limit for one file")
     return data

@@ -189,6 +189,8 @@ def describe_validation_error(error: ValidationError, data: Any, path: Path, pre
         message = message[len("Value error, "):]
     if first["type"] == "extra_forbidden":
         message = "unknown field"
+    elif first["type"] == "finite_number":
+        message = f"{first.get('input')} is not a finite number"
     # Cross-field checks raise "field.sub: problem"; point at that field's line.
     named = re.match(r"^([a-z_][a-z0-9_.]*): (.*)$", message)
     if named:

@@ -11,7 +11,7 @@ import pytest
 from test_hostile_cli import cli
 
 from advisor.errors import InputError
-from advisor.knowledge import load_profile_file, load_scoring
+from advisor.knowledge import load_knowledge, load_profile_file, load_scoring
 from advisor.output import OutputError, json_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ def _profile(tmp_path: Path, capsys, field: str, value: str) -> Path:
                                           ("full_rebuilds_per_day", "-.inf"), ("changed_packages_per_edit", ".NaN")])
 def test_a_profile_with_nan_or_inf_names_the_field(tmp_path, capsys, field, value):
     path = _profile(tmp_path, capsys, field, value)
-    with pytest.raises(InputError, match=rf"p\.yaml:\d+: {field}: Input should be a finite number"):
+    with pytest.raises(InputError, match=rf"p\.yaml:\d+: {field}: (nan|inf|-inf) is not a finite number"):
         load_profile_file(path)
     run = cli(capsys, "recommend", "--profile", str(path), "--format", "json")
     assert run.code == 2 and field in run.error_line and run.out == ""
@@ -103,3 +103,13 @@ def test_a_bad_scoring_key_is_one_line_naming_file_and_key(tmp_path, capsys, kno
     run = cli(capsys, "--knowledge", str(knowledge_copy), "recommend")
     assert run.code == 2 and "internal error" not in run.err
     assert run.error_line
+
+
+def test_a_nan_rule_threshold_is_refused(knowledge_copy):
+    path = knowledge_copy / "rules" / "budget.yaml"
+    text = path.read_text()
+    old = "when: {all: [{fact: budget_ratio, gt: 1}]}"
+    assert old in text
+    path.write_text(text.replace(old, "when: {all: [{fact: budget_ratio, gt: .nan}]}", 1))
+    with pytest.raises(InputError, match=r"budget\.yaml:\d+: budget\.over\.when.*gt: nan is not a finite number"):
+        load_knowledge(knowledge_copy)

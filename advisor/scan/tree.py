@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from advisor.errors import InputError
-from advisor.reading import UnsafeFile, read_regular
+from advisor.reading import Unreadable, read_regular
 from advisor.scan.buildfiles import build_file_kind
 from advisor.scan.constraints import Platform
 from advisor.scan.gofile import GoFile, read_go_file
@@ -118,10 +118,10 @@ def _read(path: Path, tree: Tree) -> bytes | None:
     """A regular file inside the scanned folders, else None and a warning (FIFOs, devices, symlinks out)."""
     try:
         data = read_regular(path, GO_FILE_LIMIT, inside=tree.walk_roots)
-    except UnsafeFile as error:
-        tree.warnings.append(f"{error}; skipped")
+    except Unreadable as error:
+        tree.warnings.append(f"{path}: unreadable, skipped ({error.reason})")
         return None
-    except InputError as error:
+    except InputError as error:  # not a regular file, outside the tree, too large, gone
         tree.warnings.append(f"{error}; skipped")
         return None
     tree.inputs.append(path)

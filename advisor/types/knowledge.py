@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +127,14 @@ class Condition(Frozen):
                 raise ValueError(f"a condition needs exactly one operator of {', '.join(OPERATORS)}")
             raise ValueError(f"unknown operator {ops[0]!r}; use one of {', '.join(OPERATORS)}")
         return data
+
+    @model_validator(mode="after")
+    def _finite(self) -> "Condition":
+        # `value` is Any, which allow_inf_nan does not reach: a NaN threshold would never (or always) hold.
+        values = self.value if isinstance(self.value, (list, tuple)) else [self.value]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+            raise ValueError(f"{self.op}: {self.value!r} is not a finite number")
+        return self
 
 
 class When(Frozen):
