@@ -144,9 +144,11 @@ def read_records(db_dir: Path) -> tuple[dict[str, dict[str, Any]], dict[tuple[st
 
 def _problem_from_text(path: Path, text: str) -> Problem:
     # "file:line: field: message" or "file:line: message"
-    rest = text[len(str(path)) + 1:] if text.startswith(str(path)) else text
+    rest = text[len(str(path)):].removeprefix(":") if text.startswith(str(path)) else text
     line_text, _, remainder = rest.partition(": ")
     line = int(line_text) if line_text.isdigit() else 0
+    if not line:  # "file: message", no line number
+        remainder = rest.strip()
     field_name, sep, message = remainder.partition(": ")
     if not sep:
         field_name, message = "(file)", remainder or rest

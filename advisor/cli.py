@@ -6,6 +6,7 @@ between runs: the root options travel in the click context, the templates and ru
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -19,7 +20,9 @@ import typer
 from advisor import vocabulary
 from advisor.cli_probe import probe_command
 from advisor.errors import InputError
-from advisor.output import json_text, write_atomic
+from advisor.output import check_output, json_text, write_atomic
+from advisor.paths import data_dir
+from advisor.render.escape import terminal, terminal_line
 from advisor.render.formats import FORMAT_CHOICES, choices, format_help, spoken
 from advisor.vocabulary import DEFAULT_EVIDENCE, EVIDENCE_CHOICES
 
@@ -173,12 +176,32 @@ def _data(ctx: typer.Context) -> api.Data:
     return api.load(options.db, options.knowledge, templates=options.templates, rules_backend=options.rules_backend)
 
 
-def _emit(text: str, output: Optional[Path] = None) -> None:
-    """Every command's output: to stdout, or atomically to a file."""
+def _positive(value: Optional[float]) -> Optional[float]:
+    """An amount option (--budget, --hourly-cost, --max-price): a finite number above zero."""
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"{value} is not a positive finite number")
+    return value
+
+
+def _inputs(ctx: typer.Context, *files: Optional[str | Path]) -> list[Path]:
+    """What this run reads, which no -o may overwrite: the database's record folders, the knowledge and template
+    folders, and the given files (a profile file; a preset name is no file and is skipped)."""
+    options = _options(ctx)
+    db = Path(options.db) if options.db else data_dir("hardware_db")
+    folders = [db / kind for kind in ("machines", "cpus", "ssds")]
+    folders.append(Path(options.knowledge) if options.knowledge else data_dir("knowledge"))
+    folders.append(data_dir("templates"))
+    if options.templates is not None:
+        folders.append(options.templates)
+    return folders + [Path(f) for f in files if f is not None and Path(f).is_file()]
+
+
+def _emit(text: str, output: Optional[Path] = None, inputs: Sequence[Path] = ()) -> None:
+    """Every command's output: to stdout, or atomically to a file that is none of the run's inputs."""
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(terminal(text) if sys.stdout.isatty() else text)
     else:
-        write_atomic(output, text)
+        write_atomic(output, text, inputs)
         typer.echo(f"wrote {output}", err=True)
 
 
@@ -188,7 +211,7 @@ def recommend(
     profile: str = typer.Option(
         "microservice", "--profile", "-p", help="A preset name (see `profile list`) or a profile YAML file."),
     budget: Optional[float] = typer.Option(
-        None, "--budget", help="Maximum price; configurations above it are disqualified."),
+        None, "--budget", callback=_positive, help="Maximum price; configurations above it are disqualified."),
     currency: Optional[Currency] = _choice(
         Currency, None, "--currency", help=f"Currency of --budget and prices: {spoken(Currency)}."),
     market: Optional[MarketChoice] = _choice(
@@ -214,10 +237,13 @@ def recommend(
     """Rank laptops for a Go workload, with scores per criterion and the findings behind them."""
     if settings and scan_path is None:
         raise InputError("--set: only with --scan (edit the profile file instead)")
+    if output is not None:  # refused before the work, not after it
+        check_output(output, _inputs(ctx, profile))
     data = _data(ctx)
     chosen: str | Profile = profile
     if scan_path is not None:
-        chosen, _ = _scan_profile(scan_path, data, settings or [], use_go=False, platform=None, quiet=False)
+        chosen, measurements = _scan_profile(scan_path, data, settings or [], use_go=False, platform=None,
+                                             quiet=False)
         typer.echo(f"scanned {scan_path}: {chosen.own_packages} own packages, {chosen.own_lines:,} lines, "
                    f"{chosen.dependency_packages} third-party packages; activity fields are estimates "
                    f"(`go-advisor profile scan {scan_path}` shows each field's origin)", err=True)
@@ -226,7 +252,8 @@ def recommend(
     rec = api.recommend(chosen, data=data, budget=budget, currency=_optional_value(currency), os=_values(os_names),
                         arch=_values(arch), market=_optional_value(market), weights=weight, evidence=_value(evidence),
                         all_configs=all_configs)
-    _emit(RENDERERS[_value(fmt)].recommendation(rec, top, data.templates), output)
+    _emit(RENDERERS[_value(fmt)].recommendation(rec, top, data.templates), output,
+          _inputs(ctx, profile, *(measurements.inputs if scan_path is not None else ())))
 
 
 @app.command()
@@ -242,9 +269,12 @@ def explain(
     """Show every metric of a machine with its inputs and every finding with its sources."""
     from advisor.render.explain import explain_markdown  # noqa: PLC0415
 
+    if output is not None:
+        check_output(output, _inputs(ctx, profile))
     data = _data(ctx)
     explained = api.explain(machine, profile, evidence=_value(evidence), weights=weight, data=data)
-    _emit(json_text(explained) if _value(fmt) == "json" else explain_markdown(explained, data.templates), output)
+    _emit(json_text(explained) if _value(fmt) == "json" else explain_markdown(explained, data.templates), output,
+          _inputs(ctx, profile))
 
 
 @app.command()
@@ -258,8 +288,8 @@ def compare(
         None, "--baseline", metavar="MACHINE", help="The laptop you have now: show minutes a day each candidate "
         "saves and its payback in working days (older laptops are in `db list`)."),
     hourly_cost: Optional[float] = typer.Option(
-        None, "--hourly-cost", help="What an hour of waiting costs, in the market's currency (default: the "
-        "upgrade.hourly_cost_usd policy, 60 USD)."),
+        None, "--hourly-cost", callback=_positive, help="What an hour of waiting costs, in the market's currency "
+        "(default: the upgrade.hourly_cost_usd policy, 60 USD)."),
     market: Optional[MarketChoice] = _choice(
         MarketChoice, None, "--market", help=f"Where you buy: {spoken(MarketChoice)} (prices are read there)."),
     evidence: Evidence = _choice(Evidence, DEFAULT_EVIDENCE, "--evidence", help=EVIDENCE_HELP),
@@ -270,17 +300,19 @@ def compare(
     """Compare machines side by side for one profile, or against the laptop you have now (--baseline)."""
     from advisor.render import RENDERERS  # noqa: PLC0415
 
+    if output is not None:
+        check_output(output, _inputs(ctx, profile))
     data = _data(ctx)
     machines = list(machines or [])
     if baseline is not None:
         up = api.upgrade(baseline, machines, profile, hourly_cost=hourly_cost, market=_optional_value(market),
                          evidence=_value(evidence), weights=weight, data=data)
         title = f"{api.resolve_profile(profile, data).name}: upgrade from {baseline}"
-        _emit(RENDERERS[_value(fmt)].upgrade(up, title, data.templates), output)
+        _emit(RENDERERS[_value(fmt)].upgrade(up, title, data.templates), output, _inputs(ctx, profile))
         return
     scores = api.compare(machines, profile, evidence=_value(evidence), weights=weight, data=data)
     title = f"{api.resolve_profile(profile, data).name}: " + " vs ".join(machines)
-    _emit(RENDERERS[_value(fmt)].scores(scores, title, data.templates), output)
+    _emit(RENDERERS[_value(fmt)].scores(scores, title, data.templates), output, _inputs(ctx, profile))
 
 
 # ------------------------------------------------------------------ db
@@ -293,7 +325,7 @@ def db_list(
     os_name: Optional[OsChoice] = _choice(
         OsChoice, None, "--os", help=f"Only machines where this OS works or is certified: {spoken(OsChoice)}."),
     max_price: Optional[float] = typer.Option(
-        None, "--max-price", help="Only machines with a configuration at or below this USD price."),
+        None, "--max-price", callback=_positive, help="Only machines with a configuration at or below this USD price."),
     min_ram: Optional[int] = typer.Option(None, "--min-ram", help="Only machines offering at least this many GB."),
     year: Optional[int] = typer.Option(None, "--year", help="Only machines launched this year."),
     kind: DbKind = _choice(DbKind, "machines", "--kind", help=f"Which records: {spoken(DbKind)}."),
@@ -399,7 +431,8 @@ def profile_scan(
         None, "--set", metavar="FIELD=VALUE",
         help="Override a field, e.g. --set edit_builds_per_day=40 --set budget.amount=1500."),
     use_go: bool = typer.Option(
-        False, "--use-go", help="Also ask `go list -deps -json` (never downloads: GOFLAGS=-mod=mod GOPROXY=off)."),
+        False, "--use-go", help="Also ask `go list -deps -json` (never downloads nor edits go.mod: "
+        "GOFLAGS=-mod=readonly GOPROXY=off)."),
     platform: Optional[str] = typer.Option(
         None, "--platform", metavar="GOOS/GOARCH", help="Count for this target (default linux/amd64)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
@@ -407,9 +440,11 @@ def profile_scan(
     """Read a Go module or workspace and print the workload profile it implies, with where each value came from."""
     from advisor.render.scan_format import SCAN_RENDERERS  # noqa: PLC0415
 
+    if output is not None:
+        check_output(output, _inputs(ctx))
     chosen, measurements = _scan_profile(path, _data(ctx), settings or [], use_go, platform, quiet)
     if output is not None:
-        write_atomic(output, SCAN_RENDERERS["yaml"](chosen, measurements))
+        write_atomic(output, SCAN_RENDERERS["yaml"](chosen, measurements), _inputs(ctx, *measurements.inputs))
         typer.echo(f"wrote {output}", err=True)
         if _value(fmt) == "yaml":
             return
@@ -505,7 +540,7 @@ def main() -> None:
     except InputError as error:
         if debug:
             raise
-        typer.echo(f"go-advisor: error: {error}", err=True)
+        typer.echo(f"go-advisor: error: {terminal_line(str(error))}", err=True)
         sys.exit(2)
     except (typer.Exit, SystemExit) as done:
         sys.exit(getattr(done, "exit_code", getattr(done, "code", 0)))
@@ -518,12 +553,12 @@ def main() -> None:
             if type(error).__name__ == "NoArgsIsHelpError":  # a bare `go-advisor` or `go-advisor db`: the help
                 error.show()
             else:
-                typer.echo(f"go-advisor: error: {_usage_line(error)}", err=True)
+                typer.echo(f"go-advisor: error: {terminal_line(_usage_line(error))}", err=True)
             sys.exit(2)
         if debug:
             raise
-        typer.echo(f"go-advisor: internal error: {type(error).__name__}: {error} (run with --debug for details)",
-                   err=True)
+        typer.echo(f"go-advisor: internal error: {type(error).__name__}: {terminal_line(str(error))} "
+                   "(run with --debug for details)", err=True)
         sys.exit(1)
 
 

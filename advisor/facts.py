@@ -22,6 +22,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from advisor.predict import primary_os_sourced
+from advisor.sandbox import BoundedSandbox, Range
 from advisor.types import (
     Condition,
     Container,
@@ -489,7 +490,7 @@ def check_condition_against_registry(condition: Condition) -> str | None:
 
 # ------------------------------------------------------------------ rule messages
 # Rule messages come from users' knowledge folders too: they render in jinja2's sandbox, over plain
-# values only, and the sandbox's range() refuses huge loops.
+# values only, and the bounded sandbox (advisor/sandbox.py) refuses huge loops, products and widths.
 _MESSAGE_NAME = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*")
 _EXPRESSION = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.S)
 
@@ -497,18 +498,10 @@ _EXPRESSION = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.S)
 MESSAGE_RANGE_LIMIT = 1000
 
 
-def _bounded_range(*args: int) -> range:
-    items = range(*args)
-    if len(items) > MESSAGE_RANGE_LIMIT:
-        raise OverflowError(f"range() of {len(items):,} items; "
-                            f"a message may loop at most {MESSAGE_RANGE_LIMIT:,} times")
-    return items
-
-
 def message_environment() -> SandboxedEnvironment:
-    """A fresh sandbox for compiling rule messages (one per knowledge base; nothing global)."""
-    environment = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
-    environment.globals["range"] = _bounded_range
+    """A fresh bounded sandbox for compiling rule messages (one per knowledge base; nothing global)."""
+    environment = BoundedSandbox(undefined=jinja2.StrictUndefined, autoescape=False)
+    environment.globals["range"] = Range(per_call=MESSAGE_RANGE_LIMIT, what="a message")
     return environment
 
 

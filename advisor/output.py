@@ -1,31 +1,27 @@
-"""Writing outputs: to a temporary file in the same folder, then renamed, so nothing is half-written."""
+"""Writing outputs: to a temporary file in the same folder, then renamed, so nothing is half-written.
+
+Only regular files are written. A symlink is followed: the file it points to is replaced (atomically, in
+that file's folder) and the link stays, as editors do; a device, FIFO, socket or folder is refused, and so
+is any file the run reads (profile, database, knowledge, templates, scanned tree). A replaced file keeps its
+mode, a new one gets the umask's. Temporary files are named `.NAME.go-advisor-PID.tmp`; one left by a
+killed run is removed by the next write to that folder.
+"""
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
-import tempfile
+import re
+import secrets
+import stat
 from pathlib import Path
+from typing import Iterable
 
 from advisor.errors import InputError
 
-
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Replace path with content in one rename; on failure the old file (if any) is untouched."""
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise InputError(f"{path}: folder {folder} does not exist")
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+TEMP_MARK = ".go-advisor-"
+_TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.go-advisor-(?P<pid>\d+)-[0-9a-f]+\.tmp$")
 
 
 class OutputError(InputError):
@@ -65,3 +61,106 @@ def json_text(data: object) -> str:
         if where is None:
             raise
         raise OutputError(f"JSON output: {where} is not a finite number (JSON has no NaN or Infinity)") from error
+
+
+def _refuse(path: Path, why: str) -> OutputError:
+    return OutputError(f"-o {path}: {why}")
+
+
+def _target(path: Path) -> Path:
+    """The file a write to path replaces: path itself, or the end of its symlink chain."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else Path(os.path.abspath(path))
+
+
+def _is_input(target: Path, inputs: Iterable[Path]) -> Path | None:
+    """The input (a file, or a folder all of whose files are read) that target is or lies in, if any."""
+    for item in inputs:
+        real = Path(os.path.realpath(item))
+        if target == real or (real.is_dir() and target.is_relative_to(real)):
+            return Path(item)
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: leave its file alone
+    return True
+
+
+def clean_stale_temporaries(folder: Path) -> list[Path]:
+    """Remove the temporary files of runs that died mid-write (their process is gone); the paths removed."""
+    removed: list[Path] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        match = _TEMP_NAME.match(name)
+        if match and int(match["pid"]) != os.getpid() and not _alive(int(match["pid"])):
+            try:
+                os.unlink(folder / name)
+                removed.append(folder / name)
+            except OSError:
+                pass
+    return removed
+
+
+def check_output(path: Path, inputs: Iterable[Path] = ()) -> Path:
+    """The regular file a write to path replaces or creates; an OutputError when path must not be written."""
+    target = _target(path)
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as error:
+        raise _refuse(path, f"cannot be checked ({error.strerror or error})") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
+                                              (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+                                              (stat.S_ISSOCK, "a socket")) if test(info.st_mode)), "special")
+        raise _refuse(path, f"is {kind}{' (via a symlink)' if target != Path(os.path.abspath(path)) else ''}; "
+                            "only regular files are written")
+    source = _is_input(target, inputs)
+    if source is not None:
+        raise _refuse(path, f"is an input of this run ({source}); it would be destroyed: choose another file")
+    if not target.parent.is_dir():
+        raise _refuse(path, f"folder {target.parent} does not exist")
+    return target
+
+
+def write_atomic(path: Path, content: str | bytes, inputs: Iterable[Path] = ()) -> None:
+    """Replace path with content in one rename; on failure the old file (if any) is untouched.
+
+    inputs: files and folders this run reads, which the output must not be."""
+    target = check_output(Path(path), inputs)
+    folder = target.parent
+    clean_stale_temporaries(folder)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    temp = folder / f".{target.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    try:
+        # 0o666 and the umask, as any new file; a replaced file's mode is copied below.
+        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+    except OSError as error:
+        raise _refuse(path, f"cannot write in {folder} ({error.strerror or error})") from None
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            try:
+                old = os.stat(target)
+                os.fchmod(handle.fileno(), stat.S_IMODE(old.st_mode))
+            except FileNotFoundError:
+                pass
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        reason = "the disk is full" if error.errno == errno.ENOSPC else (error.strerror or str(error))
+        raise _refuse(path, f"cannot be written ({reason}); the old file, if any, is unchanged") from None
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from advisor import yamlio
+from advisor import reading, yamlio
 from advisor.yamlio import LineDict, LineList
 
 _FORMAT = 1
@@ -31,9 +31,9 @@ _MAX_NODES = 2_000_000
 
 
 def _parser_identity() -> bytes:
-    """What the cached parse depends on besides the bytes: this format, PyYAML, and the code that parses
-    and bounds a file (a change to either makes every entry stale)."""
-    code = [hashlib.sha256(Path(module.__file__ or "").read_bytes()).hexdigest() for module in (yamlio, _SELF)]
+    """What the cached parse depends on besides the bytes: this format, PyYAML, and the code that reads,
+    parses and bounds a file (a change to any of it makes every entry stale)."""
+    code = [hashlib.sha256(Path(module.__file__ or "").read_bytes()).hexdigest() for module in (yamlio, reading, _SELF)]
     return "\0".join((str(_FORMAT), yaml.__version__, *code)).encode()
 
 

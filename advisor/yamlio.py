@@ -9,6 +9,13 @@ import yaml
 from pydantic import ValidationError
 
 from advisor.errors import InputError
+from advisor.reading import read_regular
+
+# Aliases may add at most this many nodes beyond those written: enough for shared curves and lists, far
+# below what a "billion laughs" file asks for, and checked on the composed nodes before anything expands.
+MAX_ALIAS_NODES = 50_000
+# Largest YAML file read: the biggest hand-curated file is about 0.1 MB.
+MAX_YAML_BYTES = 16 * 1024 * 1024
 
 
 class LineDict(dict):
@@ -59,23 +66,102 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+class AliasBomb(yaml.constructor.ConstructorError):
+    """Aliases that would expand a document past MAX_ALIAS_NODES, or refer to themselves."""
+
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(None, None, message, mark)
+
+
+def check_aliases(root: yaml.Node | None, limit: int = MAX_ALIAS_NODES) -> None:
+    """Refuse a composed document whose aliases expand it by more than limit nodes, or loop.
+
+    An alias is the same node object met again; its expanded size is memoised, so this walks each
+    written node once however many times it is aliased."""
+    sizes: dict[int, int] = {}
+    added = 0
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [] if root is None else [(root, 0)]
+    pending: list[list[int]] = []  # sizes of the children of each node on the path, being summed
+    while stack:
+        node, state = stack.pop()
+        key = id(node)
+        if state == 1:  # all children done: this node's expanded size is known
+            on_path.discard(key)
+            sizes[key] = 1 + sum(pending.pop())
+            if pending:
+                pending[-1].append(sizes[key])
+            continue
+        if key in on_path:
+            raise AliasBomb("an alias refers to a node that contains it (recursive alias)", node.start_mark)
+        if key in sizes:  # met again: an alias use
+            added += sizes[key]
+            if added > limit:
+                raise AliasBomb(f"aliases expand this document by more than {limit:,} nodes; refused "
+                                "(an alias bomb?)", node.start_mark)
+            if pending:
+                pending[-1].append(sizes[key])
+            continue
+        on_path.add(key)
+        pending.append([])
+        stack.append((node, 1))
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        stack.extend((child, 0) for child in reversed(children))
+
+
+def parse_yaml(text: str, loader: type = _LineLoader) -> Any:
+    """One YAML document (None when empty), its aliases bounded before anything is constructed."""
+    parser = loader(text)
+    try:
+        node = parser.get_single_node()
+        if node is None:
+            return None
+        check_aliases(node)
+        return parser.construct_document(node)
+    finally:
+        parser.dispose()
+
+
+def parse_yaml_all(text: str) -> list[Any]:
+    """Every document of a YAML stream (safe types, no line numbers), aliases bounded per document."""
+    parser = yaml.SafeLoader(text)
+    try:
+        documents = []
+        while parser.check_node():
+            node = parser.get_node()
+            check_aliases(node)
+            documents.append(parser.construct_document(node))
+        return documents
+    finally:
+        parser.dispose()
+
+
 def load_yaml(path: Path) -> Any:
     """Parse one YAML file with line numbers; any failure is an InputError naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: cannot read: {error}") from None
+        text = read_regular(path, MAX_YAML_BYTES).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path}: cannot read: not UTF-8 text (byte {error.start})") from None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return parse_yaml(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = f":{mark.line + 1}" if mark else ""
         problem = error.problem or error.context or "invalid YAML"
-        raise InputError(f"{path}{line}: invalid YAML: {problem}") from None
+        raise InputError(f"{path}{line}: invalid YAML: {_one_line(problem)}") from None
     except yaml.YAMLError as error:
-        raise InputError(f"{path}: invalid YAML: {error}") from None
+        raise InputError(f"{path}: invalid YAML: {_one_line(str(error))}") from None
+    except RecursionError:
+        raise InputError(f"{path}: invalid YAML: nested too deeply") from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
 
 
 def line_of(data: Any, loc: Iterable[Any]) -> int:
@@ -103,14 +189,22 @@ def describe_validation_error(error: ValidationError, data: Any, path: Path, pre
         message = message[len("Value error, "):]
     if first["type"] == "extra_forbidden":
         message = "unknown field"
+    elif first["type"] == "finite_number":
+        message = f"{first.get('input')} is not a finite number"
     # Cross-field checks raise "field.sub: problem"; point at that field's line.
     named = re.match(r"^([a-z_][a-z0-9_.]*): (.*)$", message)
     if named:
         loc = loc + tuple(int(p) if p.isdigit() else p for p in named.group(1).split("."))
         message = named.group(2)
-    field = ".".join(str(p) for p in prefix + loc) or "(record)"
+    field = ".".join(_field_part(p) for p in prefix + loc) or "(record)"
     line = line_of(data, loc)
-    return f"{path}:{line}: {field}: {message}"
+    return f"{path}:{line}: {field}: {_one_line(message)}"
+
+
+def _field_part(part: Any) -> str:
+    # A key from the file may hold anything (a newline, a colon): shown quoted unless it reads as a name.
+    text = str(part)
+    return text if re.fullmatch(r"[\w.+\-\[\]]+", text) else repr(text)
 
 
 def _is_type_label(part: Any) -> bool:

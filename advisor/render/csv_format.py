@@ -5,6 +5,7 @@ import csv
 import io
 
 from advisor.render.base import HEADLINE_METRICS, criteria_columns, upgrade_dict
+from advisor.render.escape import csv_cell
 from advisor.render.templating import Templates
 from advisor.types import Recommendation, Score
 from advisor.types.results import Upgrade
@@ -29,8 +30,9 @@ def _rows(scores: list[Score], ranked: bool) -> list[list[object]]:
 
 
 def write_rows(rows: list[list[object]]) -> str:
+    """CSV text; every text cell a spreadsheet would take for a formula is written as text."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\n").writerows([csv_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 

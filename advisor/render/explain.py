@@ -5,6 +5,7 @@ from typing import Any
 
 from advisor.facts import assemble, hardware_facts
 from advisor.render.base import quantity_dict, score_dict
+from advisor.render.escape import markdown_data
 from advisor.render.templating import Templates
 from advisor.types import Knowledge, MachineConfig, Profile, Score
 
@@ -44,4 +45,4 @@ def explain_data(score: Score, mc: MachineConfig, profile: Profile, knowledge: K
 
 def explain_markdown(explained: dict[str, Any], templates: Templates) -> str:
     """explain.md.j2 over explain_data's result (what `advisor.api.explain` returns)."""
-    return templates.render("explain.md.j2", **explained)
+    return templates.render("explain.md.j2", **markdown_data(explained))

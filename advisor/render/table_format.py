@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from advisor.render.base import criteria_columns, fmt, rank_labels, upgrade_dict
+from advisor.render.escape import terminal, terminal_line
 from advisor.render.templating import Templates
 from advisor.types import Recommendation, Score
 from advisor.types.results import Upgrade
@@ -34,8 +35,8 @@ def _score_table(scores: list[Score], ranked: bool) -> Table:
         if score.converted_price:
             price += f"\n≈{score.converted_price[0]:,.0f} {score.converted_price[1]}*"
         # the rating under the total keeps the table narrow enough for every criterion column
-        row = [score.label, f"{fmt(score.total)}\n{score.rating}", *[fmt(criteria[c], 0) for c, _ in columns],
-               price]
+        row = [escape(terminal_line(score.label)), f"{fmt(score.total)}\n{score.rating}",
+               *[fmt(criteria[c], 0) for c, _ in columns], price]
         table.add_row(*([label] if ranked else []), *row)
     return table
 
@@ -58,8 +59,8 @@ class TableRenderer:
             best = ranked[0]
             console.print(f"\nWhy #1 ({best.machine_config}):")
             for finding in best.findings:
-                console.print(escape(f"  [{finding.effect.label}] {finding.message} ({finding.confidence}; "
-                                     f"{', '.join(finding.sources)})"))
+                console.print(escape(terminal_line(f"  [{finding.effect.label}] {finding.message} "
+                                                   f"({finding.confidence}; {', '.join(finding.sources)})")))
         if rec.unpriced:
             console.print(escape(f"\nPrice unknown in {rec.market} ({len(rec.unpriced)}, not ranked against the "
                                  "budget): " + "; ".join(s.machine_config for s in rec.unpriced)))
@@ -76,7 +77,7 @@ class TableRenderer:
                                  f"2024 average rate {rate} (currency.usd_per_unit, not a dated fixing); the market "
                                  "price is the one quoted."))
         console.print("\nScores 0-100 per criterion; `go-advisor explain MACHINE` shows every number's source.")
-        return buffer.getvalue()
+        return terminal(buffer.getvalue())
 
     def upgrade(self, upgrade: Upgrade, title: str, templates: Templates | None = None) -> str:
         console, buffer = _console()
@@ -95,7 +96,7 @@ class TableRenderer:
         console.print(table)
         console.print(escape(f"Payback = price / (hours saved a day x {data['hourly_cost_note']}); never: no time "
                              "saved, or no price in this market."))
-        return buffer.getvalue()
+        return terminal(buffer.getvalue())
 
     def scores(self, scores: list[Score], title: str, templates: Templates | None = None) -> str:
         console, buffer = _console()
@@ -105,5 +106,5 @@ class TableRenderer:
             console.print(f"\n{score.machine_config}: " + ("DISQUALIFIED by " + ", ".join(score.disqualified_by)
                                                           if score.disqualified else f"total {score.total}"))
             for finding in score.findings:
-                console.print(escape(f"  [{finding.effect.label}] {finding.rule_id}: {finding.message}"))
-        return buffer.getvalue()
+                console.print(escape(terminal_line(f"  [{finding.effect.label}] {finding.rule_id}: {finding.message}")))
+        return terminal(buffer.getvalue())

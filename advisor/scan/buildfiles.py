@@ -8,8 +8,11 @@ from pathlib import Path
 
 import yaml
 
+from advisor.errors import InputError
+from advisor.reading import read_regular
 from advisor.scan.constraints import KNOWN_ARCH, KNOWN_OS
 from advisor.scan.gomod import base_name
+from advisor.yamlio import parse_yaml_all
 
 # A -race flag as its own word: not --race, not -race-detector, not -racey.
 _RACE = re.compile(r"(?<![\w-])-race(?![\w-])")
@@ -65,6 +68,7 @@ class BuildSetup:
     helm_charts: list[tuple[str, list[str]]] = field(default_factory=list)  # (Chart.yaml, dependency names)
     goreleaser: list[str] = field(default_factory=list)            # files
     warnings: list[str] = field(default_factory=list)
+    read: list[Path] = field(default_factory=list)                 # the files read (relative), inputs of the run
 
     @property
     def test_invocations(self) -> set[str]:
@@ -78,21 +82,27 @@ class BuildSetup:
         return len({str(e) for e in self.race_runs}) / len(runs) if runs else None
 
 
-def _text(root: Path, relative: Path, setup: BuildSetup) -> str | None:
+def _text(root: Path, relative: Path, setup: BuildSetup, inside: list[Path]) -> str | None:
+    """A build file's text when it is a regular file inside the scanned folders and not huge, else a warning."""
     try:
-        return (root / relative).read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        setup.warnings.append(f"{relative}: unreadable, skipped ({error.strerror or error})")
+        data = read_regular(root / relative, BUILD_FILE_LIMIT, inside=inside)
+    except InputError as error:
+        setup.warnings.append(f"{error}; skipped")
         return None
+    return data.decode("utf-8", errors="replace")
 
 
 def _yaml_documents(text: str, relative: Path, setup: BuildSetup) -> list:
     try:
-        return [d for d in yaml.safe_load_all(text) if d is not None]
+        return [d for d in parse_yaml_all(text) if d is not None]
+    except RecursionError:
+        setup.warnings.append(f"{relative}: YAML nested too deeply, skipped")
+        return []
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{relative}:{mark.line + 1}" if mark is not None else str(relative)
-        setup.warnings.append(f"{where}: not valid YAML, skipped ({getattr(error, 'problem', None) or error})")
+        problem = " ".join(str(getattr(error, "problem", None) or error).split())  # a warning is one line
+        setup.warnings.append(f"{where}: not valid YAML, skipped ({problem})")
         return []
 
 
@@ -220,6 +230,8 @@ _COMMAND_FILES = frozenset({"makefile", "gnumakefile", "justfile", ".justfile", 
                             "azure-pipelines.yml", "bitbucket-pipelines.yml", "cloudbuild.yaml"})
 # Other YAML files are only sniffed for kind/k3d cluster configurations, and only up to this size.
 YAML_SNIFF_BYTES = 256 * 1024
+# No hand-written Makefile, CI config or Dockerfile comes near this; a larger one is skipped.
+BUILD_FILE_LIMIT = 4 * 1024 * 1024
 
 
 def build_file_kind(relative: Path) -> str | None:
@@ -246,9 +258,11 @@ def build_file_kind(relative: Path) -> str | None:
     return None
 
 
-def read_build_setup(root: Path, files: list[Path]) -> BuildSetup:
-    """Everything the detectors find in the build files the tree walk collected."""
+def read_build_setup(root: Path, files: list[Path], inside: list[Path] | None = None) -> BuildSetup:
+    """Everything the detectors find in the build files the tree walk collected (read only inside `inside`,
+    by default root)."""
     setup = BuildSetup()
+    inside = inside or [root]
     readers = {"goreleaser": _scan_goreleaser, "dockerfile": _scan_dockerfile, "compose": _scan_compose,
                "chart": _scan_chart}
     for relative in sorted(files):
@@ -259,9 +273,12 @@ def read_build_setup(root: Path, files: list[Path]) -> BuildSetup:
                     continue
             except OSError:
                 continue
-        text = _text(root, relative, setup)
+        text = _text(root, relative, setup, inside)
         if text is None:
             continue
+        # a file that told something is an input of the run; a YAML file only sniffed (a saved profile) is not
+        if kind != "yaml" or "kind.x-k8s.io" in text or "k3d.io" in text:
+            setup.read.append(relative)
         if kind in readers:
             readers[kind](relative, text, setup)
         elif kind == "yaml":

@@ -8,10 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from advisor.errors import InputError
+from advisor.reading import read_regular
 from advisor.scan.constraints import Platform
 from advisor.scan.gofile import read_go_file
 from advisor.scan.gomod import GoMod
-from advisor.scan.tree import Package, Tree
+from advisor.scan.tree import GO_FILE_LIMIT, Package, Tree
 
 PSEUDO_IMPORTS = frozenset({"C"})
 # cmd/go/internal/load: a package using cgo also depends on these (unless it is one of them).
@@ -161,9 +163,9 @@ def _read_package(import_path: str, folder: Path) -> Package:
     for name in names:
         if not name.endswith(".go") or name.startswith((".", "_")) or name.endswith("_test.go"):
             continue
-        try:
-            package.files.append(read_go_file(name, (folder / name).read_bytes()))
-        except OSError:
+        try:  # a regular file in the package's own folder: no FIFO, device or symlink out of it
+            package.files.append(read_go_file(name, read_regular(folder / name, GO_FILE_LIMIT, inside=[folder])))
+        except InputError:
             continue
     return package
 

@@ -7,9 +7,11 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from advisor.errors import InputError
+from advisor.reading import read_regular
 from advisor.scan.constraints import Platform
 from advisor.scan.gofile import count_lines
-from advisor.scan.tree import Tree
+from advisor.scan.tree import GO_FILE_LIMIT, Tree
 
 GO_LIST_TIMEOUT_S = 600
 
@@ -58,8 +60,8 @@ def _lines(package: dict) -> int:
     total = 0
     for name in package.get("GoFiles", []) + package.get("CgoFiles", []):
         try:
-            total += count_lines((Path(package["Dir"]) / name).read_bytes())
-        except OSError:
+            total += count_lines(read_regular(Path(package["Dir"]) / name, GO_FILE_LIMIT))
+        except InputError:
             continue
     return total
 
@@ -69,7 +71,9 @@ def go_list_deps(tree: Tree, platform: Platform, environ: dict[str, str]) -> GoL
     go = shutil.which("go", path=environ.get("PATH"))
     if go is None:
         return GoListResult(error="--use-go: no `go` command on PATH")
-    env = dict(environ, GOFLAGS="-mod=mod", GOPROXY="off", GOOS=platform.goos, GOARCH=platform.goarch,
+    # -mod=readonly: the go command reports a go.mod that needs changes instead of rewriting it (the user's
+    # files are never modified); -mod=vendor where the module vendors; GOPROXY=off: nothing is downloaded.
+    env = dict(environ, GOFLAGS="-mod=readonly", GOPROXY="off", GOOS=platform.goos, GOARCH=platform.goarch,
                CGO_ENABLED="1" if platform.cgo else "0", GOTOOLCHAIN="local")
     result = GoListResult()
     try:
@@ -80,7 +84,9 @@ def go_list_deps(tree: Tree, platform: Platform, environ: dict[str, str]) -> GoL
     seen: set[str] = set()
     for module in tree.modules:
         try:
-            done = subprocess.run([go, "list", "-e", "-deps", "-json", "./..."], cwd=module.root, env=env,
+            vendored = tree.work is None and (module.root / "vendor" / "modules.txt").is_file()
+            done = subprocess.run([go, "list", "-e", "-deps", "-json", "./..."], cwd=module.root,
+                                  env=dict(env, GOFLAGS="-mod=vendor") if vendored else env,
                                   capture_output=True, text=True, timeout=GO_LIST_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             return GoListResult(go_version=result.go_version,

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from advisor.errors import InputError
+from advisor.reading import read_regular
+
+# go.mod, go.work and go.sum files are text of at most a few MB (kubernetes' go.sum is 0.1 MB).
+MOD_FILE_LIMIT = 16 * 1024 * 1024
 
 # Directives each file may hold (golang.org/x/mod/modfile: parseToFile's verbs).
 GO_MOD_VERBS = frozenset({"module", "go", "toolchain", "godebug", "require", "exclude", "replace", "retract", "tool",
@@ -129,10 +133,7 @@ def base_name(path: str) -> str:
 
 def read_text(path: Path) -> str:
     """A small text file, with read and encoding failures as one-line input errors."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
+    data = read_regular(path, MOD_FILE_LIMIT)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -45,6 +45,11 @@ class Measurements:
     go_list: GoListResult | None = None
 
     @property
+    def inputs(self) -> list[Path]:
+        """Every file the scan read and used: go.mod, go.work, go.sum, .go files and build files."""
+        return [*self.tree.inputs, *(self.root / relative for relative in self.setup.read)]
+
+    @property
     def module_paths(self) -> list[str]:
         return [m.module for m in self.tree.modules]
 
@@ -62,7 +67,7 @@ def measure(tree: Tree, platform: Platform, environ: dict[str, str] | None = Non
     """Count packages, lines, tests, cgo, tags and generators for platform, and resolve the import closure."""
     m = Measurements(root=tree.root, platform=platform, tree=tree,
                      closure=import_closure(tree, platform, environ),
-                     setup=read_build_setup(tree.root, tree.build_files))
+                     setup=read_build_setup(tree.root, tree.build_files, tree.walk_roots))
     for path, package in sorted(tree.packages.items()):
         code, tests = package.code(platform), package.tests(platform)
         if code:

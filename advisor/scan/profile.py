@@ -13,6 +13,7 @@ from advisor.scan.buildfiles import FSYNC_HEAVY_KINDS, Evidence
 from advisor.scan.gomod import base_name
 from advisor.scan.measure import Measurements
 from advisor.types import Container, Knowledge, Profile
+from advisor.yamlio import parse_yaml
 
 _ARCH_OF_PLATFORM = {"amd64": "amd64", "x86_64": "amd64", "arm64": "arm64", "aarch64": "arm64"}
 
@@ -155,7 +156,8 @@ def scanned_profile(m: Measurements, knowledge: Knowledge,
                       std_packages=g.std_packages, std_lines=g.std_lines)
         for key in ("own_packages", "own_lines", "dependency_packages", "dependency_lines", "std_packages",
                     "std_lines"):
-            origin[key] = f"go list -deps ({g.go_version or 'go'}, GOFLAGS=-mod=mod GOPROXY=off) for {m.platform.label}"
+            origin[key] = (f"go list -deps ({g.go_version or 'go'}, GOFLAGS=-mod=readonly GOPROXY=off) "
+                           f"for {m.platform.label}")
     fields["test_packages"], origin["test_packages"] = len(m.test_packages), (
         f"scan: packages whose _test.go files declare {m.tests:,} tests, {m.benchmarks:,} benchmarks and "
         f"{m.fuzz_targets:,} fuzz targets")
@@ -203,9 +205,9 @@ def parse_set(assignments: list[str]) -> dict[str, Any]:
         key = key.strip()
         if not sep or not key:
             raise InputError(f"--set {assignment!r}: expected field=value, e.g. --set edit_builds_per_day=40")
-        try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
-        except yaml.YAMLError:
+        try:  # bounded like every YAML read: a value may hold aliases too
+            value = parse_yaml(raw, yaml.SafeLoader) if raw.strip() else ""
+        except (yaml.YAMLError, RecursionError):
             value = raw
         head, _, rest = key.partition(".")
         if head not in Profile.model_fields or head == "provenance":
@@ -214,7 +216,10 @@ def parse_set(assignments: list[str]) -> dict[str, Any]:
         if rest:
             if head not in ("budget", "weights"):
                 raise InputError(f"--set {key}: only budget.* and weights.* take a dotted key")
-            result.setdefault(head, {})[rest] = value
+            parent = result.setdefault(head, {})
+            if not isinstance(parent, dict):
+                raise InputError(f"--set {key}: {head} is already set to {parent!r} by an earlier --set")
+            parent[rest] = value
         else:
             result[head] = value
     return result

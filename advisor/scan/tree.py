@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from advisor.errors import InputError
+from advisor.reading import Unreadable, read_regular
 from advisor.scan.buildfiles import build_file_kind
 from advisor.scan.constraints import Platform
 from advisor.scan.gofile import GoFile, read_go_file
@@ -25,6 +25,8 @@ NEVER_WALKED = frozenset({".git", ".hg", ".svn", ".bzr", "node_modules", ".idea"
 CI_FOLDERS = frozenset({".github", ".gitlab", ".circleci", ".buildkite", ".woodpecker", ".devcontainer", ".ci"})
 # A file this large is almost surely generated; it is counted, and said so.
 HUGE_FILE_BYTES = 8 * 1024 * 1024
+# A .go file past this is not read at all (the largest generated files in real trees are tens of MB).
+GO_FILE_LIMIT = 64 * 1024 * 1024
 
 Progress = Callable[[int, int], None]  # (files read, lines counted)
 
@@ -76,6 +78,8 @@ class Tree:
     warnings: list[str] = field(default_factory=list)
     files_read: int = 0
     lines_read: int = 0
+    walk_roots: list[Path] = field(default_factory=list)            # the folders files may be read from
+    inputs: list[Path] = field(default_factory=list)                # every file read (an -o must not be one)
 
 
 def _module_import_path(module: str, relative: Path) -> str:
@@ -111,18 +115,17 @@ def find_modules(root: Path) -> tuple[GoWork | None, list[GoMod]]:
 
 
 def _read(path: Path, tree: Tree) -> bytes | None:
+    """A regular file inside the scanned folders, else None and a warning (FIFOs, devices, symlinks out)."""
     try:
-        info = path.stat()
-    except OSError as error:
-        tree.warnings.append(f"{path}: skipped ({error.strerror or error})")
+        data = read_regular(path, GO_FILE_LIMIT, inside=tree.walk_roots)
+    except Unreadable as error:
+        tree.warnings.append(f"{path}: unreadable, skipped ({error.reason})")
         return None
-    if not stat.S_ISREG(info.st_mode):
+    except InputError as error:  # not a regular file, outside the tree, too large, gone
+        tree.warnings.append(f"{error}; skipped")
         return None
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        tree.warnings.append(f"{path}: unreadable, skipped ({error.strerror or error})")
-        return None
+    tree.inputs.append(path)
+    return data
 
 
 def walk_tree(root: Path, progress: Progress | None = None) -> Tree:
@@ -133,11 +136,16 @@ def walk_tree(root: Path, progress: Progress | None = None) -> Tree:
     for listed in modules:
         if (listed.root / "go.sum").is_file():
             try:
+                tree.inputs.append(listed.root / "go.sum")
                 tree.go_sums[listed.module] = go_sum_modules(listed.root / "go.sum")
             except InputError as error:  # go would refuse to build; the scan can still measure the code
                 tree.warnings.append(str(error))
     module_at = {m.root.resolve(): m for m in modules}
     walk_roots = sorted({root, *module_at})  # a go.work may use modules outside root
+    tree.walk_roots = walk_roots
+    tree.inputs.extend(m.file for m in modules)
+    if work is not None:
+        tree.inputs.append(work.file)
     seen: set[Path] = set()
 
     def on_error(error: OSError) -> None:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -69,6 +71,9 @@ class Source(Frozen):
 
     @model_validator(mode="after")
     def _locatable(self) -> "Source":
+        # Documents link to it: only web links, never javascript:, data: or file: ones.
+        if self.url is not None and not re.match(r"^https?://[^\s<>\"'`\\]+$", self.url, re.IGNORECASE):
+            raise ValueError("url: an http:// or https:// address without spaces or <>\"'`\\")
         if not (self.url or (self.repo and self.path)) and self.kind not in ("measurement", "derivation", "policy",
                                                                              "article"):
             raise ValueError("url: a source needs a url, or repo and path")
@@ -122,6 +127,14 @@ class Condition(Frozen):
                 raise ValueError(f"a condition needs exactly one operator of {', '.join(OPERATORS)}")
             raise ValueError(f"unknown operator {ops[0]!r}; use one of {', '.join(OPERATORS)}")
         return data
+
+    @model_validator(mode="after")
+    def _finite(self) -> "Condition":
+        # `value` is Any, which allow_inf_nan does not reach: a NaN threshold would never (or always) hold.
+        values = self.value if isinstance(self.value, (list, tuple)) else [self.value]
+        if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+            raise ValueError(f"{self.op}: {self.value!r} is not a finite number")
+        return self
 
 
 class When(Frozen):

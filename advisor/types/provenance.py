@@ -55,7 +55,8 @@ def accepted_levels(evidence: str) -> frozenset[str]:
 class Sourced(BaseModel, Generic[T]):
     """A value with the source id that states it and how sure we are."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # NaN and infinities are no measurement: a NaN battery would compare as neither small nor large
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     value: T
     source: str
@@ -101,9 +102,9 @@ DateText = Annotated[str, BeforeValidator(_date_text)]
 
 
 class Frozen(BaseModel):
-    """Base: immutable, strict about unknown fields."""
+    """Base: immutable, strict about unknown fields and about numbers (no NaN or infinity anywhere)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class FieldNote(Frozen):
