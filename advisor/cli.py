@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, List, Optional, Protocol, Sequence, TypeA
 
 import typer
 
-from advisor import api
+from advisor import api, cli_bench
 from advisor.errors import InputError
 from advisor.output import json_text, write_atomic
 from advisor.render import RENDERERS
@@ -35,6 +35,7 @@ knowledge_app = typer.Typer(no_args_is_help=True, help="The knowledge base: coef
 app.add_typer(db_app, name="db")
 app.add_typer(profile_app, name="profile")
 app.add_typer(knowledge_app, name="knowledge")
+cli_bench.register(app)  # bench, calibrate, validate, results
 
 RULES_BACKEND_VARIABLE = "GO_ADVISOR_RULES_BACKEND"
 # Each choice is an Enum built at import time from its one declaration (the types, the formats registry), and

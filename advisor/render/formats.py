@@ -22,6 +22,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "knowledge show": ("yaml", "json"),
     "knowledge facts": ("table", "json"),
     "knowledge test": ("text", "json"),
+    "validate": ("table", "json"),
+    "results": ("table", "markdown", "json"),
 }
 
 # What a format holds, where its name does not say.
