@@ -42,8 +42,8 @@ COEFFICIENT_IDS = {
     "write_factor": "storage.cold_build_write_factor",
 }
 # the grid the concurrency gain is searched on, as benchmarks/fit_build_schedule.py does
-PARALLEL_GRID = [b / 100 for b in range(20, 91, 2)]
-OVERLAP_GRID = [t / 100 for t in range(0, 101, 2)]
+PARALLEL_GRID = [b / 100 for b in range(20, 91, 5)]
+OVERLAP_GRID = [t / 100 for t in range(0, 101, 5)]
 
 
 @dataclass(frozen=True)
@@ -268,21 +268,28 @@ def fit_inputs(inputs: list[Inputs], before: Coefs) -> tuple[Coefs, dict[str, st
         skipped["write_factor"] = "no record measured the bytes a cold build writes"
     points = [(i, v) for i in usable for v in i.walls if parse_variant(v)[0] > 1]
     if points:
+        prepared = []
+        for item, variant in points:
+            s = speed(item, after) or 1.0
+            prepared.append((item, variant, item.lines / 1000 * after.cpu_s_per_kloc / s, s))
+
         def loss(b: float, theta: float) -> float:
             trial = replace(after, backend_parallel_share=b, schedule_overlap=theta)
-            total = 0.0
-            for item, variant in points:
-                got = predictions(item, trial)[f"cold_build_s[{variant}]"]
-                total += math.log(got / item.walls[variant]) ** 2
-            return total
+            return sum(math.log(predicted_wall(item, trial, variant, work, s) / item.walls[variant]) ** 2
+                       for item, variant, work, s in prepared)
 
-        # a tie keeps the value nearest the prior: the 2-vCPU grid barely separates b from theta
-        b, theta = min(itertools.product(PARALLEL_GRID, OVERLAP_GRID),
-                       key=lambda bt: (round(loss(*bt), 9), abs(bt[0] - before.backend_parallel_share) +
-                                       abs(bt[1] - before.schedule_overlap)))
+        def best(grid: list[tuple[float, float]]) -> tuple[float, float]:
+            # a tie keeps the value nearest the prior: a 2-vCPU record barely separates b from theta
+            return min(grid, key=lambda bt: (round(loss(*bt), 9), abs(bt[0] - before.backend_parallel_share) +
+                                             abs(bt[1] - before.schedule_overlap)))
+
+        # a coarse grid over the whole range, then a fine one around its best point
+        b, theta = best(list(itertools.product(PARALLEL_GRID, OVERLAP_GRID)))
+        fine = [(round(b + i / 100, 2), round(theta + j / 100, 2)) for i in range(-5, 6) for j in range(-5, 6)]
+        b, theta = best([(x, y) for x, y in fine if PARALLEL_GRID[0] <= x <= PARALLEL_GRID[-1] and 0 <= y <= 1])
         after = replace(after, backend_parallel_share=b, schedule_overlap=theta)
         fitted["backend_parallel_share"] = fitted["schedule_overlap"] = (
-            f"grid search, least squares in log wall time over {len(points)} parallel cold-build point(s)")
+            f"grid search (0.05, then 0.01), least squares in log wall time over {len(points)} parallel cold-build point(s)")
     else:
         skipped["backend_parallel_share"] = skipped["schedule_overlap"] = "no cold build with GOMAXPROCS > 1"
     return after, fitted, skipped

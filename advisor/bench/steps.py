@@ -99,8 +99,9 @@ def temp_dirs(*prefixes: str) -> Iterator[list[str]]:
         yield made
     finally:
         for folder in made:
-            subprocess.run(["chmod", "-R", "u+w", folder], capture_output=True, check=False) \
-                if os.name == "posix" else None
+            for root, dirs, _ in os.walk(folder):
+                for name in dirs:
+                    os.chmod(os.path.join(root, name), 0o755)
             shutil.rmtree(folder, ignore_errors=True)
 
 
