@@ -289,7 +289,8 @@ def fit_inputs(inputs: list[Inputs], before: Coefs) -> tuple[Coefs, dict[str, st
         b, theta = best([(x, y) for x, y in fine if PARALLEL_GRID[0] <= x <= PARALLEL_GRID[-1] and 0 <= y <= 1])
         after = replace(after, backend_parallel_share=b, schedule_overlap=theta)
         fitted["backend_parallel_share"] = fitted["schedule_overlap"] = (
-            f"grid search (0.05, then 0.01), least squares in log wall time over {len(points)} parallel cold-build point(s)")
+            f"grid search (0.05, then 0.01), least squares in log wall time over {len(points)} parallel "
+            "cold-build point(s)")
     else:
         skipped["backend_parallel_share"] = skipped["schedule_overlap"] = "no cold build with GOMAXPROCS > 1"
     return after, fitted, skipped
