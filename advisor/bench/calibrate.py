@@ -30,9 +30,6 @@ from advisor.output import write_atomic
 from advisor.predict import backend_speedup, backend_threads, schedule_s
 from advisor.types import Knowledge
 
-# The reference core's family (the VM go.build.reference_core_speed describes): a record that names no
-# core family is taken to run at its IPC.
-REFERENCE_FAMILY = "zen3"
 COEFFICIENT_IDS = {
     "cpu_s_per_kloc": "go.build.cpu_seconds_per_kloc",
     "critical_path_share": "go.build.critical_path_share_typical",
@@ -79,7 +76,7 @@ class Inputs:
     packages: float
     cpus: int
     clock_ghz: float | None
-    core_family: str
+    core_family: str | None  # a cpu.ipc key; None: unknown
     target: str | None
     # measured: variant -> wall s; GOMAXPROCS=1 CPU s; critical-path share; rebuild s; write factor
     walls: dict[str, float] = field(default_factory=dict)
@@ -99,8 +96,7 @@ def inputs_of(name: str, record: Record) -> Inputs:
     notes = []
     family = record.machine.core_family
     if family is None:
-        family = REFERENCE_FAMILY
-        notes.append(f"core family unknown: taken at the reference core's ({REFERENCE_FAMILY}) IPC")
+        notes.append("core family unknown: its core speed is taken as the reference core's (1)")
     walls = {}
     for variant in cold.summary or {v: {} for v in dict.fromkeys(s.variant for s in cold.ok())}:
         wall = median_of(cold, variant, "wall_s")
@@ -119,7 +115,11 @@ def inputs_of(name: str, record: Record) -> Inputs:
 
 
 def speed(inputs: Inputs, coefs: Coefs) -> float | None:
-    """The record's single-core speed relative to the reference core: IPC x loaded clock / reference."""
+    """The record's single-core speed relative to the reference core: its core family's IPC x the clock read
+    under load / the reference speed; 1 (the reference core) when the record names no core family, since a
+    clock alone does not compare across core families (a VM's /proc/cpuinfo shows the host's nominal one)."""
+    if inputs.core_family is None:
+        return 1.0
     if inputs.clock_ghz is None or inputs.core_family not in coefs.ipc:
         return None
     return coefs.ipc[inputs.core_family] * inputs.clock_ghz / coefs.reference_core_speed
@@ -128,9 +128,9 @@ def speed(inputs: Inputs, coefs: Coefs) -> float | None:
 def parse_variant(variant: str) -> tuple[int, int | None, int | None]:
     """(GOMAXPROCS, -p or None, -c or None) of a cold-build variant name."""
     g = int(re.search(r"GOMAXPROCS=(\d+)", variant).group(1))  # type: ignore[union-attr]
-    p = 1 if "-p 1" in variant else None
-    c = 1 if "-c=1" in variant else None
-    return g, p, c
+    p = re.search(r"-p (\d+)", variant)
+    c = re.search(r"-c=(\d+)", variant)
+    return g, int(p.group(1)) if p else None, int(c.group(1)) if c else None
 
 
 def predicted_wall(inputs: Inputs, coefs: Coefs, variant: str, work_s: float, s: float) -> float:
@@ -237,7 +237,7 @@ def fit_inputs(inputs: list[Inputs], before: Coefs) -> tuple[Coefs, dict[str, st
     usable = [i for i in inputs if speed(i, before) is not None and i.lines]
     for item in inputs:
         if item not in usable:
-            skipped.setdefault("cpu_s_per_kloc", f"{item.name}: no loaded clock or lines measured")
+            skipped.setdefault("cpu_s_per_kloc", f"{item.name}: no line count, or a core family without a loaded clock")
     work = [i for i in usable if i.work_cpu_s]
     if work:
         # log least squares of W = lines x c / speed: c = geometric mean of W x speed / lines

@@ -84,7 +84,7 @@ class Record(_Strict):
 
     schema_: Literal["go-laptop-advisor measured record"] = Field(alias="schema")
     protocol_version: str
-    protocol: Literal["quick", "full"]
+    protocol: Literal["quick", "full", "converted"]  # converted: an older script's samples, renamed
     created: str
     command: str
     machine: MachineInfo

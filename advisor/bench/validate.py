@@ -25,7 +25,7 @@ def validation(records: list[tuple[Path, Record]], knowledge: Knowledge) -> list
             if predicted is None:
                 row["why"] = ("a machine's own figure: predicted only for a database machine"
                               if metric_group(metric) == "sustained_clock_ratio"
-                              else "the record has no loaded clock or no line count")
+                              else "no line count, or a core family without a loaded clock")
             if inputs.notes:
                 row["notes"] = list(inputs.notes)
             rows.append(row)
