@@ -64,12 +64,13 @@ def convert(source: Path, machine_id: str) -> Record:
     assert go is not None
     lines = steps.lines_step(go, protocol(quick=False))
     skipped = "not in measure_build_scaling.py's protocol"
+    variants = sorted({s.variant for s in cold} - {"GOMAXPROCS=1", f"GOMAXPROCS={cpus}"})
     step_map = {
         "lines": lines.model_copy(update={"note": "counted by the converter with the same go version"}),
         "empty_main": Step(skipped=skipped),
         "cold_build": Step(params={"target": "std", "command": "go build -a [flags] std",
                                    "gocache": "fresh temporary folder", "gomaxprocs": [1, cpus],
-                                   "variants": sorted({s.variant for s in cold} - {"GOMAXPROCS=1", f"GOMAXPROCS={cpus}"}),
+                                   "variants": variants,
                                    "source": str(source)},
                            samples=cold, note="default -p and GOMAXPROCS unset (= the CPU count) are named "
                            f"GOMAXPROCS={cpus}; the action-graph builds are in their GOMAXPROCS"),
