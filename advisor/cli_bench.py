@@ -1,6 +1,7 @@
 """The measuring commands: bench, calibrate, validate, results (registered on the root app by advisor.cli)."""
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 from enum import StrEnum
@@ -63,6 +64,7 @@ def _emit(text: str, output: Optional[Path]) -> None:
 
 
 def bench(
+    ctx: typer.Context,
     quick: bool = typer.Option(False, "--quick", help="The quick protocol: a small closure, one rep (under a "
                                "minute on 2 vCPUs); the full one takes under ten."),
     record: Optional[Path] = typer.Option(
@@ -89,6 +91,15 @@ def bench(
     unknown = sorted(chosen - set(STEPS))
     if unknown:
         raise InputError(f"--only: unknown step {unknown[0]!r}; steps are {', '.join(STEPS)}")
+    if machine_id is not None and not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", machine_id):
+        raise InputError(f"--machine-id {machine_id!r}: lowercase letters, digits, '.', '_' and '-' only, "
+                         "e.g. framework-13-ryzen-7840u")
+    if db_machine is not None:
+        from advisor.api import load  # noqa: PLC0415
+
+        if not load(_root_option(ctx, "db"), _root_option(ctx, "knowledge")).catalog.find_configs(db_machine):
+            raise InputError(f"--db-machine {db_machine!r}: no such machine or machine/configuration "
+                             "(see `go-advisor db list`)")
     if record is not None and not record.resolve().parent.is_dir():
         raise InputError(f"--record {record}: folder {record.resolve().parent} does not exist")
     command = shlex.join(["go-advisor", *sys.argv[1:]])

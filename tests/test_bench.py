@@ -274,3 +274,9 @@ def test_db_check_reads_the_measurements_folder(db_copy, data):
     (db_copy / "measurements" / "broken.yaml").write_text("schema: go-laptop-advisor measured record\n")
     errors = [str(p) for p in check(db_copy, data.knowledge).errors]
     assert len(errors) == 1 and errors[0].startswith(str(db_copy / "measurements" / "broken.yaml"))
+
+
+def test_bench_refuses_a_machine_the_database_does_not_have(tmp_path):
+    result = cli("bench", "--quick", "--db-machine", "no-such-laptop", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--db-machine 'no-such-laptop': no such machine" in result.stderr
