@@ -76,6 +76,12 @@ def bench(quick: bool, command: str, only: frozenset[str] = frozenset(STEPS), ma
     if load_before and load_after:
         # other work on the machine stretches wall times: say how busy it was
         notes.append(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
+    loads = [s.values["load_1m_before"] for step in results.values() for s in step.samples
+             if "load_1m_before" in s.values]
+    if loads and max(loads) > info["nproc"] + 0.5:
+        # more runnable work than CPUs besides the run itself: the timings share the machine
+        notes.append(f"the machine was busy: the 1-minute load before a run reached {max(loads):.1f} on "
+                     f"{info['nproc']} CPUs; wall times are stretched, CPU seconds less so")
     for name, step in results.items():
         if step.samples:
             results[name] = step.model_copy(update={"summary": summarise(step)})

@@ -51,6 +51,7 @@ def run(cmd: list[str], env: dict[str, str], cwd: str, variant: str, rep: int,
         timeout_s: float = 900.0) -> tuple[Sample, str]:
     """Run cmd once; its sample and its combined output."""
     io_before = _self_io()
+    load = load_1m()
     with tempfile.TemporaryFile() as out:
         start = time.monotonic()
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
@@ -81,6 +82,8 @@ def run(cmd: list[str], env: dict[str, str], cwd: str, variant: str, rep: int,
     for key in ("wchar", "write_bytes"):
         if key in io_before and key in io_after:
             values[key] = float(io_after[key] - io_before[key])
+    if load is not None:
+        values["load_1m_before"] = load
     sample = Sample(variant=variant, rep=rep, wall_s=round(wall, 4), user_s=round(user, 4), sys_s=round(system, 4),
                     max_rss_kib=int(rss), exit_code=proc.returncode, values=values)
     return sample, output
@@ -172,6 +175,14 @@ def machine_info() -> dict[str, Any]:
     elif sys.platform == "darwin":
         info["os"] = f"macOS {platform.mac_ver()[0]}"
     return {k: v for k, v in info.items() if v is not None}
+
+
+def load_1m() -> float | None:
+    """The 1-minute load average: other work on the machine stretches wall times."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        return None
 
 
 def load_average() -> str | None:
