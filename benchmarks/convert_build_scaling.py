@@ -34,9 +34,11 @@ def _variant(name: str, cpus: int) -> str | None:
 
 def _sample(run: dict[str, Any], variant: str, rep: int) -> Sample:
     values: dict[str, float] = {}
+    if run.get("loadavg_before"):
+        values["load_1m_before"] = run["loadavg_before"][0]
     graph = run.get("actiongraph")
     if graph:
-        values = {"compile_cpu_s": graph["total_compile_cpu_s"], "critical_path_cpu_s": graph["critical_path_cpu_s"],
+        values |= {"compile_cpu_s": graph["total_compile_cpu_s"], "critical_path_cpu_s": graph["critical_path_cpu_s"],
                   "critical_path_share": graph["critical_path_cpu_share"]}
     return Sample(variant=variant, rep=rep, wall_s=run["wall_s"], user_s=run["user_s"], sys_s=run["sys_s"],
                   max_rss_kib=run["max_rss_kib"], exit_code=run["exit_code"], values=values)

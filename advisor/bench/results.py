@@ -8,11 +8,11 @@ from advisor.bench.record import Record, median_of, sustained_ratio, target_of
 from advisor.output import json_text
 
 COLUMNS = ("record", "machine", "cpu", "ram_gib", "go", "protocol", "target", "cold_build_s", "serial_build_s",
-           "scaling", "rebuild_s", "sustained_ratio")
+           "scaling", "rebuild_s", "sustained_ratio", "max_load")
 HEADERS = {"record": "record", "machine": "machine", "cpu": "CPU", "ram_gib": "RAM GiB", "go": "Go",
            "protocol": "protocol", "target": "cold build of", "cold_build_s": "cold s",
            "serial_build_s": "GOMAXPROCS=1 s", "scaling": "scaling", "rebuild_s": "no-change s",
-           "sustained_ratio": "sustained"}
+           "sustained_ratio": "sustained", "max_load": "max load"}
 
 
 def _cpus(record: Record) -> int:
@@ -31,14 +31,21 @@ def row(path: Path | None, record: Record) -> dict[str, Any]:
         "cpu": f"{record.machine.cpu_model or '?'} ({record.machine.nproc} CPUs)",
         "ram_gib": round(record.machine.mem_total_kib / 2**20, 1) if record.machine.mem_total_kib else None,
         "go": go[2] if len(go) > 2 else None,
-        "protocol": f"{record.protocol} v{record.protocol_version}",
+        "protocol": f"{record.protocol} {_version(record.protocol_version)}",
         "target": target_of(record),
         "cold_build_s": parallel,
         "serial_build_s": serial,
         "scaling": round(serial / parallel, 2) if serial and parallel else None,
         "rebuild_s": median_of(record.step("rebuild"), f"GOMAXPROCS={cpus}", "wall_s"),
         "sustained_ratio": sustained_ratio(record),
+        # the highest 1-minute load before a run: above the CPU count, other work shared the machine
+        "max_load": max((s.values["load_1m_before"] for step in record.steps.values() for s in step.samples
+                         if "load_1m_before" in s.values), default=None),
     }
+
+
+def _version(version: str) -> str:
+    return f"v{version}" if version[:1].isdigit() else version
 
 
 def _cell(value: Any) -> str:
@@ -67,7 +74,7 @@ def format_results(records: list[tuple[Path, Record]], fmt: str) -> str:
 def summary_text(record: Record) -> str:
     """What `bench` prints: each step's medians and spread, or why it was skipped."""
     lines = [f"{record.machine.cpu_model or record.machine.id}, {record.machine.nproc} CPUs; "
-             f"{record.software.go or 'no Go'}; protocol {record.protocol} v{record.protocol_version}"]
+             f"{record.software.go or 'no Go'}; protocol {record.protocol} {_version(record.protocol_version)}"]
     for name, step in record.steps.items():
         if step.skipped:
             lines.append(f"  {name}: skipped ({step.skipped})")
