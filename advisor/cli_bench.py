@@ -14,9 +14,13 @@ from advisor.errors import InputError
 from advisor.render.formats import FORMAT_CHOICES, format_help
 
 if TYPE_CHECKING:
+    BenchFormat: TypeAlias = StrEnum
+    CalibrateFormat: TypeAlias = StrEnum
     ValidateFormat: TypeAlias = StrEnum
     ResultsFormat: TypeAlias = StrEnum
 else:
+    BenchFormat = FORMAT_CHOICES["bench"]
+    CalibrateFormat = FORMAT_CHOICES["calibrate"]
     ValidateFormat = FORMAT_CHOICES["validate"]
     ResultsFormat = FORMAT_CHOICES["results"]
 
@@ -78,6 +82,7 @@ def bench(
     db_machine: Optional[str] = typer.Option(
         None, "--db-machine", metavar="ID", help="The hardware_db machine (or machine/configuration) this is."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+    fmt: BenchFormat = _format("bench"),
 ) -> None:
     """Measure this machine under the fixed protocol (Go builds, cache-style I/O, sustained CPU) into a record."""
     from advisor.bench.protocol import STEPS  # noqa: PLC0415
@@ -122,9 +127,8 @@ def bench(
     if record is not None:
         write_record(result, record)
         typer.echo(f"wrote {record}", err=True)
-        sys.stdout.write(summary_text(result))
-    else:
-        sys.stdout.write(summary_text(result) + "\n" + record_text(result, "yaml"))
+    chosen_format = str(fmt.value)
+    sys.stdout.write(summary_text(result) if chosen_format == "text" else record_text(result, chosen_format))
 
 
 def calibrate(
@@ -133,16 +137,18 @@ def calibrate(
     output: Optional[Path] = typer.Option(
         None, "--output", "-o", metavar="DIR", help="Write a knowledge folder with the fitted coefficients "
         "(pass it back with --knowledge); must not exist yet."),
+    fmt: CalibrateFormat = _format("calibrate"),
 ) -> None:
     """Fit the build model's coefficients to measured records; show the error before and after per metric."""
     from advisor.api import load_knowledge_only  # noqa: PLC0415
-    from advisor.bench.calibrate import fit, format_fit, write_overlay  # noqa: PLC0415
+    from advisor.bench.calibrate import fit, fit_data, format_fit, write_overlay  # noqa: PLC0415
     from advisor.bench.record import load_records  # noqa: PLC0415
+    from advisor.output import json_text  # noqa: PLC0415
 
     knowledge = load_knowledge_only(_root_option(ctx, "knowledge"))
     loaded = load_records(list(records))
     result = fit(loaded, knowledge)
-    sys.stdout.write(format_fit(result))
+    sys.stdout.write(json_text(fit_data(result)) if str(fmt.value) == "json" else format_fit(result))
     if output is not None:
         write_overlay(result, knowledge, output)
         typer.echo(f"wrote {output} (use it with: go-advisor --knowledge {output} ...)", err=True)

@@ -49,7 +49,7 @@ def quick_record(tmp_path_factory) -> Path:
     if not HAVE_GO:
         pytest.skip("Go is not installed")
     folder = tmp_path_factory.mktemp("bench")
-    result = cli("bench", "--quick", "--record", "quick.yaml", cwd=folder)
+    result = cli("bench", "--quick", "--record", "quick.yaml", "--format", "text", cwd=folder)
     assert result.returncode == 0, result.stderr
     assert "cold_build [GOMAXPROCS=1]" in result.stdout
     return folder / "quick.yaml"
@@ -82,6 +82,8 @@ def test_bench_quick_makes_a_record_that_loads(quick_record):
 @pytest.mark.slow
 def test_bench_without_go_skips_the_go_steps_and_runs_the_rest(tmp_path):
     result = cli("bench", "--quick", "--record", "nogo.json", cwd=tmp_path, path=str(tmp_path))
+    printed = cli("bench", "--quick", "--only", "cache_io", "--format", "json", cwd=tmp_path, path=str(tmp_path))
+    assert json.loads(printed.stdout)["steps"]["cache_io"]["samples"]
     assert result.returncode == 0, result.stderr
     record = load_record(tmp_path / "nogo.json")
     assert record.software.go is None
@@ -198,6 +200,8 @@ def test_calibrate_writes_a_knowledge_folder_the_cli_accepts(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "RMS relative error per metric, before -> after:" in result.stdout
     assert "go.build.cpu_seconds_per_kloc:" in result.stdout
+    data = json.loads(cli("calibrate", str(record), "--format", "json", cwd=tmp_path).stdout)
+    assert data["coefficients"]["go.build.cpu_seconds_per_kloc"]["fitted"] and data["rms_error"]["after"]
     shown = cli("--knowledge", "fitted", "knowledge", "show", "go.build.cpu_seconds_per_kloc", "--format", "json",
                 cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr

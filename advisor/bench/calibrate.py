@@ -336,6 +336,20 @@ def format_fit(result: Fit) -> str:
     return "\n".join(lines) + "\n"
 
 
+def fit_data(result: Fit) -> dict[str, Any]:
+    """The fit as plain data: each coefficient before and after and how, errors before and after."""
+    return {
+        "coefficients": {cid: {"before": getattr(result.before, name), "after": getattr(result.after, name),
+                               "fitted": name in result.fitted,
+                               "how": result.fitted.get(name) or result.skipped.get(name)}
+                         for name, cid in COEFFICIENT_IDS.items()},
+        "sustained_clock_ratio": result.sustained,
+        "rms_error": {"before": rms_by_group(result.errors_before()), "after": rms_by_group(result.errors_after())},
+        "errors": {"before": result.errors_before(), "after": result.errors_after()},
+        "notes": {i.name: list(i.notes) for i in result.inputs if i.notes},
+    }
+
+
 def source_id(path: Path, record: Record) -> str:
     day = record.created[:10].replace("-", "")
     return re.sub(r"[^a-z0-9.+-]+", "-", f"bench-{record.machine.id}-{day}-{path.stem}".lower())
