@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from pydantic import BaseModel
 
 from advisor.catalog import Located, field_line, read_records, reference_problems
-from advisor.errors import Problem
+from advisor.errors import InputError, Problem
 from advisor.facts import FACTS, HARDWARE_ORIGINS, FactContext, facts_read_by_scores, record_key
 from advisor.output import json_text
 from advisor.paths import data_dir
@@ -215,6 +215,20 @@ def _lacking(record: Any) -> list[str]:
     return missing
 
 
+def measurement_problems(db_dir: Path) -> list[Problem]:
+    """Measured records in hardware_db/measurements/ that do not load (the catalog itself does not read them)."""
+    from advisor.bench.record import load_record, record_files  # noqa: PLC0415
+    from advisor.catalog import _problem_from_text  # noqa: PLC0415
+
+    problems = []
+    for path in record_files(db_dir / "measurements"):
+        try:
+            load_record(path)
+        except InputError as error:
+            problems.append(_problem_from_text(path, str(error)))
+    return problems
+
+
 def check(db_dir: Path | None, knowledge: Knowledge) -> Report:
     """Every problem in the database plus its evidence coverage."""
     db_dir = db_dir or data_dir("hardware_db")
@@ -222,6 +236,7 @@ def check(db_dir: Path | None, knowledge: Knowledge) -> Report:
     problems += reference_problems(records, locations, set(knowledge.sources))
     problems += consistency_problems(records, locations)
     problems += weak_source_problems(records, locations, knowledge)
+    problems += measurement_problems(db_dir)
     report = Report(errors=problems, counts={kind: len(items) for kind, items in records.items()})
     per_vendor: dict[str, Counter] = defaultdict(Counter)
     weakest = []

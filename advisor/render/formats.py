@@ -23,10 +23,16 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "knowledge show": ("yaml", "json"),
     "knowledge facts": ("table", "json"),
     "knowledge test": ("text", "json"),
+    "bench": ("text", "yaml", "json"),
+    "calibrate": ("text", "json"),
+    "validate": ("table", "json"),
+    "results": ("table", "markdown", "json"),
 }
 
 # What a format holds, where its name does not say.
 NOTES: dict[tuple[str, str], str] = {
+    ("bench", "text"): "a summary of each step",
+    ("bench", "yaml"): "the measured record",
     ("profile scan", "yaml"): "a profile file for `recommend --profile`",
     ("profile scan", "json"): "the profile and every measurement",
     ("probe", "yaml"): "a hardware_db record",
