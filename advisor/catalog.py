@@ -216,4 +216,7 @@ def load_catalog(db_dir: Path, source_ids: set[str]) -> Catalog:
     if problems:
         raise InputError(str(problems[0]) + (f" (and {len(problems) - 1} more problems: run `go-advisor db check`)"
                                               if len(problems) > 1 else ""))
-    return Catalog(cpus=records["cpus"], ssds=records["ssds"], machines=records["machines"], locations=locations)
+    from advisor.measured import measured_speeds  # noqa: PLC0415  (only catalogs read bench records)
+
+    return Catalog(cpus=records["cpus"], ssds=records["ssds"], machines=records["machines"], locations=locations,
+                   measured=measured_speeds(db_dir, records["machines"]))

@@ -215,15 +215,18 @@ def _lacking(record: Any) -> list[str]:
     return missing
 
 
-def measurement_problems(db_dir: Path) -> list[Problem]:
-    """Measured records in hardware_db/measurements/ that do not load (the catalog itself does not read them)."""
+def measurement_problems(db_dir: Path, machines: dict[str, Any]) -> list[Problem]:
+    """Measured records in hardware_db/measurements/ that do not load or name no database machine."""
     from advisor.bench.record import load_record, record_files  # noqa: PLC0415
     from advisor.catalog import _problem_from_text  # noqa: PLC0415
+    from advisor.measured import check_target  # noqa: PLC0415
 
     problems = []
     for path in record_files(db_dir / "measurements"):
         try:
-            load_record(path)
+            record = load_record(path)
+            if record.machine.db_machine is not None:
+                check_target(path, record.machine.db_machine, machines)
         except InputError as error:
             problems.append(_problem_from_text(path, str(error)))
     return problems
@@ -236,7 +239,7 @@ def check(db_dir: Path | None, knowledge: Knowledge) -> Report:
     problems += reference_problems(records, locations, set(knowledge.sources))
     problems += consistency_problems(records, locations)
     problems += weak_source_problems(records, locations, knowledge)
-    problems += measurement_problems(db_dir)
+    problems += measurement_problems(db_dir, records["machines"])
     report = Report(errors=problems, counts={kind: len(items) for kind, items in records.items()})
     per_vendor: dict[str, Counter] = defaultdict(Counter)
     weakest = []

@@ -261,6 +261,11 @@ REGISTRY: tuple[FactSpec, ...] = (
           lambda c: FactValue(c.mc.drive.ssd, c.mc.drive.confidence, c.mc.drive.source, drive_note(c.mc),
                               c.mc.drive.unknowable),
           "the drive scored: the weakest this configuration is seen with", model_input=True),
+    _fact("measured.cpu_seconds_per_kloc", "number", "CPU s/kloc", "configuration",
+          lambda c: (None if c.mc.measured_cpu_s_per_kloc is None else FactValue(
+              c.mc.measured_cpu_s_per_kloc.value, c.mc.measured_cpu_s_per_kloc.confidence,
+              c.mc.measured_cpu_s_per_kloc.source, c.mc.measured_cpu_s_per_kloc.note)),
+          "CPU s per 1,000 lines of a cold single-core build in a bench record of this machine", model_input=True),
     _fact("price.known", "bool", "", "configuration",
           given(lambda c: c.mc.config.market_price(c.profile.buyer_market) is not None, "configuration"),
           "a price is recorded for this configuration in the buyer's market"),

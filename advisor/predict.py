@@ -215,6 +215,18 @@ def primary_os_sourced(mc: MachineConfig, profile: Profile) -> Sourced[str]:
 
 
 # ------------------------------------------------------------------ CPU speed
+def _measured_single_speed(c: Calc, mc: MachineConfig) -> float:
+    """A measured machine's core speed: the reference core's CPU seconds per kloc over its own."""
+    assert mc.measured_cpu_s_per_kloc is not None
+    return c.coef("go.build.cpu_seconds_per_kloc") / c.hw("measured.cpu_seconds_per_kloc", mc.measured_cpu_s_per_kloc)
+
+
+def _cores_worth(c: Calc, mc: MachineConfig) -> float:
+    """All-core throughput in single cores' worth, from the model (core counts, clocks, IPC of each core type)."""
+    single, allcore = _core_speeds(c, mc)
+    return allcore / single
+
+
 def _core_speeds(c: Calc, mc: MachineConfig) -> tuple[float, float]:
     """(single-core speed, all-core throughput) relative to the reference core."""
     cpu = mc.cpu
@@ -396,11 +408,19 @@ def predict(mc: MachineConfig, profile: Profile, knowledge: Knowledge, accepted:
     def add(name: str, unit: str, formula: str, compute: Callable[[Calc], float]) -> None:
         q[name] = _quantity(name, unit, formula, knowledge, accepted, compute, profile.provenance)
 
-    add("single_core_speed", "x reference core", "ipc[P family] x boost GHz / reference core speed",
-        lambda c: _core_speeds(c, mc)[0])
-    add("allcore_throughput", "x reference core",
-        "sum over cores of ipc x clock (all-core ratio for P, SMT yield, E-core clock ratio) / reference",
-        lambda c: _core_speeds(c, mc)[1])
+    if mc.measured_cpu_s_per_kloc is None:
+        add("single_core_speed", "x reference core", "ipc[P family] x boost GHz / reference core speed",
+            lambda c: _core_speeds(c, mc)[0])
+        add("allcore_throughput", "x reference core",
+            "sum over cores of ipc x clock (all-core ratio for P, SMT yield, E-core clock ratio) / reference",
+            lambda c: _core_speeds(c, mc)[1])
+    else:  # a bench record of this machine measured its compile speed: it takes precedence over the IPC estimate
+        add("single_core_speed", "x reference core",
+            "reference CPU s/kloc / this machine's measured CPU s/kloc (a go-advisor bench record)",
+            lambda c: _measured_single_speed(c, mc))
+        add("allcore_throughput", "x reference core",
+            "measured single-core speed x the estimated cores' worth (all-core sum over single core, from ipc and "
+            "clocks)", lambda c: _measured_single_speed(c, mc) * _cores_worth(c, mc))
     add("cpu_allcore_power_w", "W",
         "maximum turbo power (PL2), else measured package power, else top of the configurable TDP, else default",
         lambda c: cpu_allcore_power_w(c, mc))

@@ -32,7 +32,7 @@ def twin_key(mc: MachineConfig, profile: Profile) -> Hashable | None:
     None: this one is evaluated on its own, and its predictions are not kept."""
     config = mc.config
     # the records themselves (a machine's id is a fact the rules may read; a CPU is its values, not its id)
-    records = (_Same(mc.machine), _Same(mc.cpu), _Same(mc.ssd), _Same(mc.drive))
+    records = (_Same(mc.machine), _Same(mc.cpu), _Same(mc.ssd), _Same(mc.drive), _Same(mc.measured_cpu_s_per_kloc))
     key = records + tuple(getattr(config, name) for name in type(config).model_fields if name != "id")
     try:
         hash(key)

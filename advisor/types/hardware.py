@@ -277,6 +277,9 @@ class MachineConfig(Frozen):
     cpu: Cpu
     ssd: Ssd
     drive: DriveSighting  # the sighting scored: the weakest plausible drive of the configuration
+    # CPU seconds per 1,000 compiled lines this machine took in a `go-advisor bench` record naming it
+    # (hardware_db/measurements/): where present it sets the machine's core speed instead of the estimate
+    measured_cpu_s_per_kloc: Sourced[float] | None = None
 
     @property
     def id(self) -> str:
@@ -299,6 +302,12 @@ class Catalog:
     machines: dict[str, Machine]
     # (kind, id) -> where the record was read; filled by the loader, for error messages.
     locations: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False)
+    # machine or machine/configuration id -> its measured CPU s per kloc (advisor.measured)
+    measured: dict[str, Sourced[float]] = field(default_factory=dict, compare=False)
+
+    def measured_for(self, machine: Machine, config: Configuration) -> Sourced[float] | None:
+        """A bench record's figure for this configuration, else for its machine, else None."""
+        return self.measured.get(f"{machine.id}/{config.id}") or self.measured.get(machine.id)
 
     def machine_configs(self) -> list[MachineConfig]:
         """Every configuration, resolved, in id order; each scored on its weakest plausible drive."""
@@ -306,7 +315,9 @@ class Catalog:
         for machine_id in sorted(self.machines):
             machine = self.machines[machine_id]
             for config in machine.configurations:
-                result.append(resolve(machine, config, self.cpus, self.ssds))
+                mc = resolve(machine, config, self.cpus, self.ssds)
+                measured = self.measured_for(machine, config)
+                result.append(mc.model_copy(update={"measured_cpu_s_per_kloc": measured}) if measured else mc)
         return sorted(result, key=lambda mc: mc.id)
 
     def find_configs(self, ref: str) -> list[MachineConfig]:
