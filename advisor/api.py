@@ -80,9 +80,10 @@ class Data:
             for machine in catalog.machines.values():
                 for config in machine.configurations:
                     drive = weakest_drive(config, catalog.ssds)
+                    measured = catalog.measured_for(machine, config)
                     configs.append(MachineConfig.model_construct(
                         machine=machine, config=config, cpu=catalog.cpus[config.cpu], ssd=catalog.ssds[drive.ssd],
-                        drive=drive, measured_cpu_s_per_kloc=catalog.measured_for(machine, config)))
+                        drive=drive, **({"measured_cpu_s_per_kloc": measured} if measured else {})))
             self._configs = sorted(configs, key=lambda mc: mc.id)
         return self._configs
 

@@ -108,11 +108,15 @@ def test_every_hardware_field_the_model_reads_is_a_registered_model_input():
     """The registry's model_input flags match what predict really reads, so db check's list cannot drift."""
     from advisor.facts import FACTS, HARDWARE_ORIGINS
     from advisor.predict import predict
-    from advisor.types import accepted_levels
+    from advisor.types import Sourced, accepted_levels
 
     data = api.load(ROOT / "hardware_db", ROOT / "knowledge")
     read: set[str] = set()
-    for mc in data.catalog.machine_configs():
+    configs = data.catalog.machine_configs()
+    # one configuration as if a bench record had measured it, so the measured-speed path is read too
+    measured = Sourced[float](value=0.12, source="bench-record:test.yaml", confidence="measured", note="test")
+    configs.append(configs[0].model_copy(update={"measured_cpu_s_per_kloc": measured}))
+    for mc in configs:
         for preset in data.knowledge.presets.values():
             metrics = predict(mc, preset, data.knowledge, accepted_levels("seed-claim"))
             read |= {i.name for q in metrics.quantities.values() for i in q.inputs
