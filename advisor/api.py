@@ -80,10 +80,12 @@ class Data:
             for machine in catalog.machines.values():
                 for config in machine.configurations:
                     drive = weakest_drive(config, catalog.ssds)
+                    fields: dict[str, Any] = {"machine": machine, "config": config, "cpu": catalog.cpus[config.cpu],
+                                              "ssd": catalog.ssds[drive.ssd], "drive": drive}
                     measured = catalog.measured_for(machine, config)
-                    configs.append(MachineConfig.model_construct(
-                        machine=machine, config=config, cpu=catalog.cpus[config.cpu], ssd=catalog.ssds[drive.ssd],
-                        drive=drive, **({"measured_cpu_s_per_kloc": measured} if measured else {})))
+                    if measured is not None:  # set only when a record measured it, as the catalog resolves it
+                        fields["measured_cpu_s_per_kloc"] = measured
+                    configs.append(MachineConfig.model_construct(**fields))
             self._configs = sorted(configs, key=lambda mc: mc.id)
         return self._configs
 
