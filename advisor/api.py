@@ -6,6 +6,8 @@ from os import environ
 from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping
 
+from pydantic import ValidationError
+
 from advisor import engine
 from advisor.catalog import load_catalog
 from advisor.errors import InputError
@@ -192,7 +194,14 @@ def apply_constraints(profile: Profile, budget: float | None = None, currency: s
         update["arch"] = tuple(arch)
     if not update:
         return profile
-    return Profile.model_validate({**profile.model_dump(), **update})
+    try:
+        return Profile.model_validate({**profile.model_dump(), **update})
+    except ValidationError as error:  # a library caller's bad constraint: one line, as the CLI gives it
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        option = {"budget": "--budget", "os": "--os", "arch": "--arch", "market": "--market"}.get(
+            str(first["loc"][0]), field)
+        raise InputError(f"{option}: {field} {first['input']!r}: {first['msg']}") from None
 
 
 def os_environ_market() -> str | None:

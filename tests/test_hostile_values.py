@@ -113,3 +113,17 @@ def test_a_nan_rule_threshold_is_refused(knowledge_copy):
     path.write_text(text.replace(old, "when: {all: [{fact: budget_ratio, gt: .nan}]}", 1))
     with pytest.raises(InputError, match=r"budget\.yaml:\d+: budget\.over\.when.*gt: nan is not a finite number"):
         load_knowledge(knowledge_copy)
+
+
+@pytest.mark.parametrize("constraint, message", [
+    ({"budget": -5}, "--budget: budget.amount -5: Input should be greater than 0"),
+    ({"budget": float("nan")}, "--budget: budget.amount nan: Input should be a finite number"),
+    ({"os": ["plan9"]}, "--os: os.0 'plan9': Input should be 'linux', 'macos' or 'windows'"),
+    ({"arch": ["x86_64"]}, "--arch: arch.0 'x86_64': Input should be 'amd64' or 'arm64'"),
+])
+def test_a_library_callers_bad_constraint_is_one_input_error_line(constraint, message):
+    from advisor import api
+
+    with pytest.raises(api.InputError) as error:
+        api.recommend("learning", **constraint)
+    assert str(error.value) == message
