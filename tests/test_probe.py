@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_cli import run
 
 from advisor.probe import probe
 from advisor.probe import reading as reading_module
@@ -22,7 +23,6 @@ from advisor.probe.reading import FIELDS, Host
 from advisor.probe.record import to_record
 from advisor.probe.windows import POWERSHELL, WMIC_CPU
 from advisor.types.hardware import Cpu, Machine, Ssd
-from tests.test_cli import run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "probe"
 GO_ENV = ("go", "env", "-json", "GOCACHE", "GOFLAGS")
