@@ -57,14 +57,16 @@ def _record_paths(ctx: typer.Context, records: Optional[List[Path]]) -> list[Pat
     return found
 
 
-def _emit(text: str, output: Optional[Path]) -> None:
-    from advisor.output import write_atomic  # noqa: PLC0415
+def _emit(ctx: typer.Context, text: str, output: Optional[Path], inputs: List[Path]) -> None:
+    """The CLI's own writer: terminal-safe on stdout, atomically to a file that is none of the run's inputs."""
+    from advisor import cli  # noqa: PLC0415  (loaded: it registered these commands)
 
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text)
-        typer.echo(f"wrote {output}", err=True)
+    cli._emit(text, output, [*cli._inputs(ctx), *inputs])
+
+
+_RECORDS_ARGUMENT = typer.Argument(
+    None, help="Measured records (default: every record in the database's measurements folder).")
+_OUTPUT_OPTION = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout.")
 
 
 def bench(
@@ -156,10 +158,9 @@ def calibrate(
 
 def validate(
     ctx: typer.Context,
-    records: Optional[List[Path]] = typer.Argument(
-        None, help="Measured records (default: every record in the database's measurements folder)."),
+    records: Optional[List[Path]] = _RECORDS_ARGUMENT,
     fmt: ValidateFormat = _format("validate"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
+    output: Optional[Path] = _OUTPUT_OPTION,
 ) -> None:
     """Print the model's prediction error per metric and per measured record."""
     from advisor.api import load_knowledge_only  # noqa: PLC0415
@@ -167,22 +168,22 @@ def validate(
     from advisor.bench.validate import format_validation, validation  # noqa: PLC0415
 
     knowledge = load_knowledge_only(_root_option(ctx, "knowledge"))
-    rows = validation(load_records(_record_paths(ctx, records)), knowledge)
-    _emit(format_validation(rows, str(fmt.value)), output)
+    paths = _record_paths(ctx, records)
+    _emit(ctx, format_validation(validation(load_records(paths), knowledge), str(fmt.value)), output, paths)
 
 
 def results(
     ctx: typer.Context,
-    records: Optional[List[Path]] = typer.Argument(
-        None, help="Measured records (default: every record in the database's measurements folder)."),
+    records: Optional[List[Path]] = _RECORDS_ARGUMENT,
     fmt: ResultsFormat = _format("results"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
+    output: Optional[Path] = _OUTPUT_OPTION,
 ) -> None:
     """Show measured records as a table: machine, CPU, RAM, Go, cold build, rebuild, scaling, sustained ratio."""
     from advisor.bench.record import load_records  # noqa: PLC0415
     from advisor.bench.results import format_results  # noqa: PLC0415
 
-    _emit(format_results(load_records(_record_paths(ctx, records)), str(fmt.value)), output)
+    paths = _record_paths(ctx, records)
+    _emit(ctx, format_results(load_records(paths), str(fmt.value)), output, paths)
 
 
 def register(app: typer.Typer) -> None:

@@ -286,3 +286,14 @@ def test_bench_refuses_a_machine_the_database_does_not_have(tmp_path):
     result = cli("bench", "--quick", "--db-machine", "no-such-laptop", cwd=tmp_path)
     assert result.returncode == 2
     assert "--db-machine 'no-such-laptop': no such machine" in result.stderr
+
+
+def test_results_and_validate_never_write_over_a_record_they_read(tmp_path):
+    record = tmp_path / "mine.yaml"
+    record.write_bytes((ROOT / "hardware_db" / "measurements" / "dev-vm-xeon-kvm-2vcpu-go1.19.yaml").read_bytes())
+    before = record.read_bytes()
+    for command in ("results", "validate"):
+        done = cli(command, str(record), "-o", str(record), cwd=tmp_path)
+        assert done.returncode == 2 and "is an input of this run" in done.stderr, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
+    assert record.read_bytes() == before
