@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterable
 
 from advisor.errors import InputError
+from advisor.reading import file_kind
 
 TEMP_MARK = ".go-advisor-"
 _TEMP_NAME = re.compile(r"^\.(?P<name>.+)\.go-advisor-(?P<pid>\d+)-[0-9a-f]+\.tmp$")
@@ -119,9 +120,7 @@ def check_output(path: Path, inputs: Iterable[Path] = ()) -> Path:
     except OSError as error:
         raise _refuse(path, f"cannot be checked ({error.strerror or error})") from None
     if info is not None and not stat.S_ISREG(info.st_mode):
-        kind = next((name for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"),
-                                              (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
-                                              (stat.S_ISSOCK, "a socket")) if test(info.st_mode)), "special")
+        kind = file_kind(info.st_mode)
         raise _refuse(path, f"is {kind}{' (via a symlink)' if target != Path(os.path.abspath(path)) else ''}; "
                             "only regular files are written")
     source = _is_input(target, inputs)

@@ -17,7 +17,8 @@ class UnsafeFile(InputError):
     """A file that must not be read: not a regular file, outside the tree, or too large."""
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words (for refusals: 'is a FIFO')."""
     for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
                        (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
         if test(mode):
@@ -59,7 +60,7 @@ def read_regular(path: Path, limit: int = DEFAULT_LIMIT, inside: Iterable[Path] 
     finally:
         os.close(descriptor)
     if not stat.S_ISREG(info.st_mode):
-        raise UnsafeFile(f"{path}: {_kind(info.st_mode)}, not a regular file")
+        raise UnsafeFile(f"{path}: {file_kind(info.st_mode)}, not a regular file")
     if info.st_size > limit:
         raise UnsafeFile(f"{path}: {info.st_size:,} bytes, over the {limit:,}-byte limit for one file")
     # Read by name: the inputs are files at rest (a tree swapped for a FIFO while scanned is not defended);
