@@ -17,7 +17,7 @@ def _value(score: Score, name: str) -> float | None:
 
 
 def _criterion(score: Score, name: str) -> float | None:
-    return next((c.score for c in score.criteria if c.criterion == name), None)
+    return score.criterion_score(name).score
 
 
 def _minutes(value: float) -> str:
