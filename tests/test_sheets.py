@@ -99,3 +99,50 @@ def test_unreadable_sheets_are_one_line(tmp_path: Path) -> None:
     latin.write_bytes("Model\nCaf\xe9 book\n".encode("latin-1"))
     with pytest.raises(InputError, match="not UTF-8"):
         read_quotes(latin)
+
+
+# --- matching -------------------------------------------------------------------------------------------
+
+# row -> the configuration each quote is expected on; every other row needs mapping.
+EXPECTED_MATCHES = {
+    2: "apple-macbook-pro-14-m4-2024/m4-24gb-1tb",  # not the M4 Pro/M4 Max machine of the same year
+    3: "apple-macbook-air-13-m3-2024/m3-10gpu-8gb-512gb",
+    4: "dell-xps-13-9310/i7-1165g7-16-512",  # not the 9370 beside it
+    5: "lenovo-thinkpad-t14-gen-3-amd/r7-pro-6850u-32-512",
+    6: "framework-laptop-13-amd-7040/r7-7840u-32-1tb",  # "1 TB" quoted, 1000 GB listed
+    7: "hp-zbook-firefly-14-g10/i7-1365u-32-1tb",
+    14: "system76-lemur-pro-lemp13/u7-155u-16-500",
+    15: "dell-xps-13-9310/i7-1165g7-16-512",
+    16: "microsoft-surface-laptop-5-13/i5-1235u-8-256",
+    18: "tuxedo-infinitybook-pro-14-gen9/u7-155h-16-500",
+    19: "lenovo-thinkpad-t490/i5-8265u-8-256",
+    20: "dell-xps-15-9500/i7-10875h-32-1tb",
+    21: "apple-macbook-air-15-m2-2023/m2-10gpu-8gb-512gb",
+}
+NEEDS_MAPPING = {8: "spec-only", 9: "spec-only", 10: "no machine named like", 11: "no machine named like",
+                 13: "ambiguous", 17: "no configuration with", 22: "ambiguous"}
+
+
+@pytest.fixture(scope="module")
+def data():
+    import advisor
+
+    return advisor.load()
+
+
+def test_quotes_matched_or_reported_never_guessed(data) -> None:
+    from advisor.sheets.match import configs_by_machine, match_row, needs_mapping_line
+
+    grouped = configs_by_machine(data.machine_configs())
+    matches = {q.row: match_row(q, data.catalog, grouped) for q in read_quotes(FIXTURE).rows}
+    assert {row: m.configs[0].id for row, m in matches.items() if m.matched} == EXPECTED_MATCHES
+    unmatched = {row: m for row, m in matches.items() if not m.matched}
+    assert set(unmatched) == set(NEEDS_MAPPING)
+    for row, why in NEEDS_MAPPING.items():
+        line = needs_mapping_line(unmatched[row])
+        assert line.startswith(f"row {row}: ") and why in line
+    # spec-only rows resolve their CPU against the CPU table
+    assert unmatched[8].cpu_id == "intel-core-ultra-7-155h" and unmatched[9].cpu_id == "amd-ryzen-7-7840u"
+    # an ambiguous or unknown name lists its three closest candidates
+    assert len(unmatched[13].candidates) == 3 and all("macbook-pro" in c.id for c in unmatched[13].candidates)
+    assert len(unmatched[10].candidates) == 3
