@@ -146,3 +146,114 @@ def test_quotes_matched_or_reported_never_guessed(data) -> None:
     # an ambiguous or unknown name lists its three closest candidates
     assert len(unmatched[13].candidates) == 3 and all("macbook-pro" in c.id for c in unmatched[13].candidates)
     assert len(unmatched[10].candidates) == 3
+
+
+# --- scoring and output ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def scored(data):
+    from advisor.api import apply_constraints, resolve_profile
+    from advisor.sheets.score import score_sheet
+
+    profile = apply_constraints(resolve_profile("microservice", data), market="eu")
+    return score_sheet(read_quotes(FIXTURE), profile, data, "estimate", {})
+
+
+def test_quoted_price_replaces_the_database_price(scored) -> None:
+    rows = {r.quote.row: r for r in scored.rows}
+    assert rows[4].score.price.amount == 999.0 and rows[4].score.price.currency == "EUR"
+    assert rows[4].score.price.source == "quote"
+    # £450 converted to the eu market's currency with currency.usd_per_unit, and the note says so
+    assert rows[19].score.price.currency == "EUR" and "450.00 GBP = " in rows[19].price_note
+    assert "USD per GBP" in rows[19].price_note and "GBP" in scored.rates_note
+    # ranks: 1..n over the scored, not disqualified rows; disqualified rows keep their reason, unranked
+    ranks = sorted(r.rank for r in scored.rows if r.rank is not None)
+    assert ranks == list(range(1, len(ranks) + 1))
+    assert all(r.rank is None and r.score.disqualified_by for r in scored.rows
+               if r.score is not None and r.score.disqualified)
+
+
+def test_csv_keeps_the_buyers_columns_and_neutralises_formulas(scored) -> None:
+    import csv
+    import io
+
+    from advisor.sheets.write import to_csv
+
+    text = to_csv(scored, bom=True)
+    assert text.startswith("\ufeffProduct,Processor")
+    table = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    header, body = table[0], table[1:]
+    assert header[:8] == ["Product", "Processor", "Memory", "SSD", "Quote", "Currency", "Qty", "Notes"]
+    assert len(body) == 20  # every quote, matched or not
+    by_row = {row.quote.row: line for row, line in zip(scored.rows, body, strict=True)}
+    assert by_row[11][0] == "'=HYPERLINK(\"http://x\",\"y\")"  # shown as text, never a formula
+    assert by_row[2][4] == "1.999,00 €"  # the buyer's cell untouched
+    assert all(not cell.startswith(("=", "+", "-", "@")) for line in body for cell in line)
+    match_note = header.index("match note")
+    assert "ambiguous" in by_row[13][match_note] and by_row[13][header.index("total")] == ""
+    assert by_row[15][match_note].endswith("duplicate of row 4")
+    assert by_row[2][header.index("disqualified by")] == "budget.over"
+    assert "best pick" in [line[header.index("verdict")] for line in body]
+
+
+def _load_xlsx(data: bytes):
+    import io
+
+    openpyxl = pytest.importorskip("openpyxl")
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def test_xlsx_totals_are_live_formulas_over_the_weights_sheet(scored) -> None:
+    from openpyxl.utils import column_index_from_string
+
+    from advisor.sheets.write import to_xlsx
+
+    book = _load_xlsx(to_xlsx(scored))
+    assert book.sheetnames == ["Scores", "Weights", "Findings", "Sources"]
+    sheet, weights = book["Scores"], book["Weights"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    header = [c.value for c in sheet[1]]
+    names = [c.value for c in weights[1]]
+    assert names == list(scored.weights) and [c.value for c in weights[2]] == list(scored.weights.values())
+    total_col = header.index("total") + 1
+    first = header.index(f"score {names[0]}") + 1
+    for number, row in enumerate(scored.rows, 2):
+        formula = sheet.cell(number, total_col).value
+        if row.score is None:
+            assert formula is None
+            continue
+        assert formula.startswith("=IF(SUMPRODUCT(") and "Weights!$A$2:" in formula
+        # what the formula computes, from the cells it reads, is the tool's total
+        cells = [sheet.cell(number, first + i).value for i in range(len(names))]
+        used = [(s, w) for s, w in zip(cells, scored.weights.values(), strict=True) if s is not None]
+        computed = round(sum(s * w for s, w in used) / sum(w for s, w in used if s is not None), 1)
+        assert computed == row.score.total
+        rank = sheet.cell(number, header.index("rank") + 1).value
+        assert (rank is None) == (row.rank is None)
+        assert rank is None or rank.startswith("=1+COUNTIFS(")
+    assert column_index_from_string("A") == 1
+    # text stays text: the injection cell is a string cell, not a formula
+    injection = sheet.cell(next(i for i, r in enumerate(scored.rows, 2) if r.quote.row == 11), 1)
+    assert injection.value == '=HYPERLINK("http://x","y")' and injection.data_type == "s"
+    findings = book["Findings"]
+    assert [c.value for c in findings[1]][:3] == ["row", "configuration", "rule"] and findings.max_row > 10
+    assert book["Sources"].max_row >= 2
+
+
+def test_cli_score_sheet(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    out = tmp_path / "scored.xlsx"
+    result = run("score-sheet", str(FIXTURE), "--market", "eu", "-o", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "needs mapping: row 10: no machine named like 'Acme Cloudbook 9000'" in result.stderr
+    assert "13 of 20 rows scored" in result.stderr and out.exists()
+    csv_out = run("score-sheet", str(FIXTURE), "--market", "eu", cwd=tmp_path)
+    assert csv_out.returncode == 0 and csv_out.stdout.startswith("Product,")
+    refused = run("score-sheet", str(FIXTURE), "-o", str(FIXTURE), cwd=tmp_path)
+    assert refused.returncode == 2 and "is an input of this run" in refused.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("colour\nred\n", encoding="utf-8")
+    result = run("score-sheet", str(bad), cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.strip().endswith("name one with --map COLUMN=model)")
+    assert len(result.stderr.strip().splitlines()) == 1
