@@ -166,9 +166,10 @@ def test_quoted_price_replaces_the_database_price(scored) -> None:
     # £450 converted to the eu market's currency with currency.usd_per_unit, and the note says so
     assert rows[19].score.price.currency == "EUR" and "450.00 GBP = " in rows[19].price_note
     assert "USD per GBP" in rows[19].price_note and "GBP" in scored.rates_note
-    # ranks: 1..n over the scored, not disqualified rows; disqualified rows keep their reason, unranked
+    # ranks over the scored, not disqualified rows, equal totals sharing one (row 15 repeats row 4);
+    # disqualified rows keep their reason, unranked
     ranks = sorted(r.rank for r in scored.rows if r.rank is not None)
-    assert ranks == list(range(1, len(ranks) + 1))
+    assert ranks[0] == 1 and rows[4].rank == rows[15].rank and len(set(ranks)) == len(ranks) - 1
     assert all(r.rank is None and r.score.disqualified_by for r in scored.rows
                if r.score is not None and r.score.disqualified)
 
@@ -257,3 +258,73 @@ def test_cli_score_sheet(tmp_path: Path) -> None:
     result = run("score-sheet", str(bad), cwd=tmp_path)
     assert result.returncode == 2 and result.stderr.strip().endswith("name one with --map COLUMN=model)")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- LibreOffice recalculates the exported workbook ------------------------------------------------------
+
+def _soffice() -> str:
+    import os
+    import shutil
+
+    found = shutil.which("soffice")
+    if found is None:
+        why = "LibreOffice (soffice) is not installed"
+        if os.environ.get("CI") == "true" or os.environ.get("GO_ADVISOR_LIBREOFFICE") == "required":
+            pytest.fail(f"{why} (CI installs libreoffice-calc-nogui with .ci/install-libreoffice)")
+        pytest.skip(why)
+    return found
+
+
+def _recalculated(soffice: str, workbook: Path, folder: Path) -> list[dict[str, str]]:
+    """The Scores sheet as LibreOffice computes it on load, exported to CSV headless."""
+    import csv
+    import subprocess
+
+    profile = folder / "lo-profile"  # its own user profile: no clash with another soffice
+    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(folder / "lo"),
+                    str(workbook)], check=True, capture_output=True, timeout=180)
+    with open(folder / "lo" / (workbook.stem + ".csv"), encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+# _ROUNDING: Python's round() of a binary float near x.x5 can go down where LibreOffice's ROUND goes up
+# (90.05 as 90.0 and 90.1): a total may differ by the last shown digit, never by more.
+
+
+@pytest.mark.slow
+def test_libreoffice_recalculates_totals_and_ranks(data, scored, tmp_path: Path) -> None:
+    from advisor.api import apply_constraints, resolve_profile
+    from advisor.sheets.score import score_sheet
+    from advisor.sheets.write import to_xlsx
+
+    soffice = _soffice()
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = tmp_path / "scored.xlsx"
+    workbook.write_bytes(to_xlsx(scored))
+    computed = _recalculated(soffice, workbook, tmp_path)
+    for row, line in zip(scored.rows, computed, strict=True):
+        assert line["Product"] == row.quote.cells["Product"]  # the injection cell too: text, not evaluated
+        if row.score is None:
+            assert line["total"] == ""
+            continue
+        assert float(line["total"]) == pytest.approx(row.score.total, abs=0.1 + 1e-9)  # see _ROUNDING
+        assert (int(line["rank"]) if line["rank"] else None) == row.rank
+    # a buyer edits a weight cell: LibreOffice's ranking is the tool's with --weight build=0,budget=6
+    book = openpyxl.load_workbook(workbook)
+    weights = book["Weights"]
+    names = [c.value for c in weights[1]]
+    changed = {"build": 0.0, "budget": 6.0}
+    for column, name in enumerate(names, 1):
+        if name in changed:
+            weights.cell(2, column).value = changed[name]
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    profile = apply_constraints(resolve_profile("microservice", data), market="eu")
+    again = score_sheet(read_quotes(FIXTURE), profile, data, "estimate", changed)
+    recalculated = _recalculated(soffice, edited, tmp_path)
+    assert [r.rank for r in again.rows] != [r.rank for r in scored.rows]  # the edit changes the ranking
+    for row, line in zip(again.rows, recalculated, strict=True):
+        assert (int(line["rank"]) if line["rank"] else None) == row.rank
+        if row.score is not None:
+            assert float(line["total"]) == pytest.approx(row.score.total, abs=0.1 + 1e-9)  # see _ROUNDING

@@ -71,7 +71,7 @@ def score_sheet(sheet: QuoteSheet, profile: Profile, data: Data, evidence: str,
                 weights: Mapping[str, float]) -> ScoredSheet:
     """Match every row, score the matched ones (a quoted price replacing the database's) and rank them."""
     from advisor.api import iter_scores, pick  # noqa: PLC0415  (the API imports this package lazily too)
-    from advisor.scoring import effective_weights, rank  # noqa: PLC0415
+    from advisor.scoring import effective_weights  # noqa: PLC0415
 
     market = profile.buyer_market
     target = MARKET_CURRENCY[market]
@@ -96,11 +96,12 @@ def score_sheet(sheet: QuoteSheet, profile: Profile, data: Data, evidence: str,
                               else f"no price quoted or known in {market}")
         scores = [score for mc in configs for score in iter_scores([mc], profile, data, evidence, weights)]
         row.score = pick(scores, profile)
-    ranked = rank([r.score for r in rows if r.score is not None and not r.score.disqualified])
-    order = {id(score): place for place, score in enumerate(ranked, 1)}
+    # Ranked as the sheet's RANK-like formula ranks: 1 + how many eligible rows total more, so equal totals
+    # (a quote listed twice) share a rank and a recalculating spreadsheet agrees with the tool.
+    totals = [r.score.total for r in rows if r.score is not None and not r.score.disqualified]
     for r in rows:
-        if r.score is not None:
-            r.rank = order.get(id(r.score))
+        if r.score is not None and not r.score.disqualified:
+            r.rank = 1 + sum(1 for total in totals if total > r.score.total)
     used = sorted({c for r in rows for c in [r.quote.fields.get("currency") or target, target]})
     rates_note = "; ".join(f"1 {c} = {rates[c]} USD" for c in used if c in rates and c != "USD")
     cited = sorted({s for r in rows if r.score for f in r.score.findings for s in f.sources})
