@@ -328,3 +328,45 @@ def test_libreoffice_recalculates_totals_and_ranks(data, scored, tmp_path: Path)
         assert (int(line["rank"]) if line["rank"] else None) == row.rank
         if row.score is not None:
             assert float(line["total"]) == pytest.approx(row.score.total, abs=0.1 + 1e-9)  # see _ROUNDING
+
+
+# --- the Python API -------------------------------------------------------------------------------------
+
+def test_score_rows_fills_a_sheet_from_dicts(data) -> None:
+    import advisor
+
+    sheet = advisor.score_rows([{"Model": "Dell XPS 13 9310", "RAM": "16 GB", "Price": "999 EUR"},
+                                {"Model": "Acme Cloudbook 9000", "RAM": 16}], market="eu", data=data)
+    first, second = sheet.rows
+    assert first.quote.row == 2 and first.score is not None and first.score.price.amount == 999.0
+    assert first.rank == 1 and second.score is None and second.quote.row == 3
+    assert [r.quote.row for r in sheet.needs_mapping] == [3]
+
+
+def test_score_config_validated(data) -> None:
+    import advisor
+
+    listed = advisor.score_config(machine="dell-xps-13-9310", ram_gb=16, storage_gb=512, data=data)
+    assert listed.machine_config == "dell-xps-13-9310/i7-1165g7-16-512"
+    quoted = advisor.score_config(machine="dell-xps-13-9310", ram_gb=16, storage_gb=512, price=1000,
+                                  currency="EUR", market="us", data=data)
+    assert quoted.price.currency == "USD" and quoted.price.amount == pytest.approx(1000 * 1.08, abs=1)
+    with pytest.raises(InputError) as refused:
+        advisor.score_config(machine="dell-xps-13-9310", ram_gb=999, data=data)
+    assert str(refused.value) == "ram_gb=999: dell-xps-13-9310 takes " + str(refused.value).split(" takes ")[1]
+    assert "\n" not in str(refused.value) and "(soldered)" in str(refused.value)
+    for bad in ({"ram_gb": "lots"}, {"ram_gb": 16.5}, {"price": -1}, {"cpu": "apple-m4"},
+                {"currency": "EUR"}, {"storage_gb": 3}):
+        with pytest.raises(InputError):
+            advisor.score_config(machine="dell-xps-13-9310", data=data, **bad)
+    with pytest.raises(InputError, match="not in the hardware database"):
+        advisor.score_config(machine="acme-cloudbook", data=data)
+
+
+def test_score_config_unlisted_configuration(data) -> None:
+    import advisor
+
+    # the Framework's memory is socketed: 64 GB is not sold but fits, and is scored as a variant
+    grown = advisor.score_config(machine="framework-laptop-13-amd-7040", cpu="amd-ryzen-7-7840u", ram_gb=64,
+                                 data=data)
+    assert "-as-64-" in grown.machine_config and "64 GB" in grown.label and grown.price is None
