@@ -1,13 +1,22 @@
 """`go-advisor score-sheet`: a buyer's quote sheet scored, matched rows ranked, the rest reported by row."""
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional, TypeAlias
 
 import typer
 
 from advisor.errors import InputError
+from advisor.render.formats import FORMAT_CHOICES, format_help
 from advisor.vocabulary import DEFAULT_EVIDENCE, MARKET_CURRENCY
+
+if TYPE_CHECKING:
+    SheetFormat: TypeAlias = StrEnum
+else:
+    SheetFormat = FORMAT_CHOICES["score-sheet"]
+_SHEET_FORMATS = FORMAT_CHOICES["score-sheet"]
+_FORMAT_METAVAR = "<" + "|".join(str(member.value) for member in _SHEET_FORMATS) + ">"
 
 
 def score_sheet(
@@ -26,6 +35,9 @@ def score_sheet(
         None, "--map", metavar="COLUMN=FIELD", help="Read this column as a field (model, cpu, ram_gb, storage_gb, "
         "price, currency, weight_kg, market, quantity); repeat for several."),
     bom: bool = typer.Option(False, "--bom", help="CSV: start with a UTF-8 BOM (Excel on Windows reads it)."),
+    fmt: SheetFormat = typer.Option(
+        next(iter(_SHEET_FORMATS)), "--format", "-f", case_sensitive=False, help=format_help("score-sheet"),
+        metavar=_FORMAT_METAVAR),
 ) -> None:
     """Score a spreadsheet of quoted laptops: matched rows ranked at their quoted price, the others listed by row."""
     from advisor import api, cli  # noqa: PLC0415  (cli is loaded: it registered this command)
@@ -36,9 +48,13 @@ def score_sheet(
     from advisor.sheets.write import to_csv, to_xlsx  # noqa: PLC0415
 
     inputs = [*cli._inputs(ctx, profile), quotes]
-    kind = (output.suffix.lower() if output is not None else ".csv")
-    if kind not in (".csv", ".xlsx"):
-        raise InputError(f"-o {output}: write .csv or .xlsx")
+    kind = str(fmt.value)
+    # -o scored.xlsx is read as --format xlsx unless --format was given
+    if (output is not None and output.suffix.lower() == ".xlsx"
+            and getattr(ctx.get_parameter_source("fmt"), "name", None) != "COMMANDLINE"):
+        kind = "xlsx"
+    if kind == "xlsx" and output is None:
+        raise InputError("--format xlsx: a workbook is written to a file; give -o FILE.xlsx")
     if output is not None:  # refused before the work, not after it
         check_output(output, inputs)
     sheet = read_quotes(quotes, parse_map(mapping or []))
@@ -51,7 +67,7 @@ def score_sheet(
         typer.echo(f"{quotes}: needs mapping: {needs_mapping_line(row.match)}", err=True)
     typer.echo(f"{quotes}: {len(scored.rows) - len(scored.needs_mapping)} of {len(scored.rows)} rows scored; "
                f"prices in {scored.currency} ({scored.rates_note})", err=True)
-    if kind == ".xlsx":
+    if kind == "xlsx":
         assert output is not None
         write_atomic(output, to_xlsx(scored), inputs)
         typer.echo(f"wrote {output}", err=True)

@@ -370,3 +370,16 @@ def test_score_config_unlisted_configuration(data) -> None:
     grown = advisor.score_config(machine="framework-laptop-13-amd-7040", cpu="amd-ryzen-7-7840u", ram_gb=64,
                                  data=data)
     assert "-as-64-" in grown.machine_config and "64 GB" in grown.label and grown.price is None
+
+
+def test_cli_format_follows_the_output_name(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    workbook = tmp_path / "out.xlsx"
+    assert run("score-sheet", str(FIXTURE), "-o", str(workbook), cwd=tmp_path).returncode == 0
+    assert workbook.read_bytes().startswith(b"PK")  # a zip: the workbook, not CSV text
+    forced = tmp_path / "forced.xlsx"
+    assert run("score-sheet", str(FIXTURE), "-f", "csv", "-o", str(forced), cwd=tmp_path).returncode == 0
+    assert forced.read_text(encoding="utf-8").startswith("Product,")
+    refused = run("score-sheet", str(FIXTURE), "--format", "xlsx", cwd=tmp_path)
+    assert refused.returncode == 2 and "give -o FILE.xlsx" in refused.stderr
