@@ -4,9 +4,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from advisor.api import compare, explain, load, recommend, run_rule_examples, scan_profile, score
+    from advisor.api import (
+        compare,
+        explain,
+        load,
+        recommend,
+        run_rule_examples,
+        scan_profile,
+        score,
+        score_config,
+        score_rows,
+    )
 
-__all__ = ["compare", "explain", "load", "recommend", "run_rule_examples", "scan_profile", "score"]
+__all__ = ["compare", "explain", "load", "recommend", "run_rule_examples", "scan_profile", "score", "score_config",
+           "score_rows"]
 __version__ = "0.1.0"
 
 

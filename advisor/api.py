@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from os import environ
 from pathlib import Path
-from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterable, Iterator, Mapping
 
 from pydantic import ValidationError
 
@@ -16,7 +16,8 @@ from advisor.knowledge import load_knowledge, load_profile_file
 from advisor.paths import data_dir
 from advisor.predict import predict, primary_os
 from advisor.render.templating import Templates
-from advisor.scoring import best_per_machine, effective_weights, rank, rank_key, relative_facts, score_config
+from advisor.scoring import best_per_machine, effective_weights, rank, rank_key, relative_facts
+from advisor.scoring import score_config as _score_machine_config
 from advisor.twins import metrics_as, score_as, twin_key
 from advisor.types import (
     DEFAULT_EVIDENCE,
@@ -33,6 +34,9 @@ from advisor.types import (
 )
 from advisor.types.hardware import MARKET_CURRENCY, weakest_drive
 from advisor.types.results import Upgrade, UpgradeRow
+
+if TYPE_CHECKING:
+    from advisor.sheets.score import ScoredSheet
 from advisor.verdict import verdict
 
 # Predictions kept per profile and evidence level: every configuration of a database of ordinary size, a
@@ -252,7 +256,7 @@ def iter_scores(configs: Iterable[MachineConfig], profile: Profile, data: Data, 
         metrics = data.predictions(mc, profile, evidence, profile_key)
         facts = assemble(mc, profile, metrics, knowledge)
         applied, withheld = engine.evaluate(backend, knowledge, facts, accepted)
-        first = score_config(mc, profile, metrics, facts, applied, withheld, knowledge.scoring, all_weights,
+        first = _score_machine_config(mc, profile, metrics, facts, applied, withheld, knowledge.scoring, all_weights,
                              accepted, best)
         for twin in twins:
             yield score_as(first, twin)
@@ -439,3 +443,51 @@ def upgrade_row(now: Score, candidate: Score, hourly_cost: float) -> UpgradeRow:
     if saved is not None and saved > 0 and candidate.price is not None:
         payback = candidate.price.amount / (saved / 60 * hourly_cost)
     return UpgradeRow(score=candidate, minutes_saved_per_day=saved, payback_workdays=payback)
+
+
+def score_rows(rows: Iterable[Mapping[str, object]], profile: str | Path | Profile = "microservice", *,
+               market: str | None = None, weights: Mapping[str, float] | str | None = None,
+               evidence: str = DEFAULT_EVIDENCE, mapping: Mapping[str, str] | None = None,
+               data: Data | None = None, db: str | Path | None = None, knowledge: str | Path | None = None
+               ) -> ScoredSheet:
+    """Score quote rows (dicts whose keys are a sheet's headers) as `score-sheet` scores a sheet.
+
+    >>> sheet = score_rows([{"Model": "Dell XPS 13 9310", "RAM": "16 GB", "Price": "999 EUR"}], market="eu")
+    >>> [(r.quote.row, r.score.total if r.score else r.match.how) for r in sheet.rows]  # doctest: +SKIP
+    """
+    from advisor.sheets.read import rows_from_dicts  # noqa: PLC0415
+    from advisor.sheets.score import score_sheet  # noqa: PLC0415
+
+    data = data or load(db, knowledge)
+    chosen = apply_constraints(resolve_profile(profile, data), market=market)
+    weight_map = parse_weights(weights) if isinstance(weights, str) else dict(weights or {})
+    evidence_levels(evidence)
+    return score_sheet(rows_from_dicts(rows, mapping), chosen, data, evidence, weight_map)
+
+
+def score_config(machine: str, *, cpu: str | None = None, ram_gb: object = None, storage_gb: object = None,
+                 price: float | None = None, currency: str | None = None,
+                 profile: str | Path | Profile = "microservice", market: str | None = None,
+                 weights: Mapping[str, float] | str | None = None, evidence: str = DEFAULT_EVIDENCE,
+                 data: Data | None = None, db: str | Path | None = None, knowledge: str | Path | None = None
+                 ) -> Score:
+    """The score of one machine in a configuration of your choosing, at your price; every value is checked
+    against the machine's options (`ram_gb=999` is one InputError line)."""
+    from advisor.sheets.adhoc import adhoc_config  # noqa: PLC0415
+    from advisor.sheets.score import quoted, usd_rates  # noqa: PLC0415
+
+    data = data or load(db, knowledge)
+    chosen = apply_constraints(resolve_profile(profile, data), market=market)
+    configs = [mc for mc in data.machine_configs() if mc.machine.id == machine]
+    if not configs:
+        raise InputError(f"machine {machine!r}: not in the hardware database (try `go-advisor db list`)")
+    mc = adhoc_config(configs, cpu=cpu, ram_gb=ram_gb, storage_gb=storage_gb)
+    if price is not None:
+        if isinstance(price, bool) or not isinstance(price, (int, float)) or not price > 0 or price == float("inf"):
+            raise InputError(f"price={price!r}: a positive number")
+        target = MARKET_CURRENCY[chosen.buyer_market]
+        mc, _ = quoted(mc, float(price), (currency or target).upper(), chosen.buyer_market, usd_rates(data))
+    elif currency is not None:
+        raise InputError("currency: only with price")
+    weight_map = parse_weights(weights) if isinstance(weights, str) else dict(weights or {})
+    return next(iter_scores([mc], chosen, data, evidence, weight_map))

@@ -27,6 +27,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "calibrate": ("text", "json"),
     "validate": ("table", "json"),
     "results": ("table", "markdown", "json"),
+    "score-sheet": ("csv", "xlsx"),
 }
 
 # What a format holds, where its name does not say.
@@ -36,6 +37,7 @@ NOTES: dict[tuple[str, str], str] = {
     ("profile scan", "yaml"): "a profile file for `recommend --profile`",
     ("profile scan", "json"): "the profile and every measurement",
     ("probe", "yaml"): "a hardware_db record",
+    ("score-sheet", "xlsx"): "live formulas over a Weights sheet; needs -o, and is the default for -o *.xlsx",
 }
 
 

@@ -1,0 +1,152 @@
+"""Quote rows matched to database machines and configurations: accepted only when clearly the one meant.
+
+A match needs a similarity above THRESHOLD and a MARGIN over the runner-up; anything else goes to the
+"needs mapping" report with its closest candidates, since a naive matcher put 4 of 20 quotes on the wrong
+machine. difflib is enough (names are short; the model numbers decide), as in `probe --match`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any, Mapping
+
+from advisor.probe.match import _model_tokens, match_cpu, normalize
+from advisor.sheets.read import QuoteRow
+from advisor.types import MachineConfig
+from advisor.types.hardware import Catalog, Machine
+
+THRESHOLD = 0.75
+MARGIN = 0.06
+CANDIDATES_SHOWN = 3
+# Drive capacities are sold as 500/512 and 1000/1024 GB: a quote's "1 TB" is either.
+STORAGE_TOLERANCE = 0.05
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A database machine or configuration and how alike the quote it is (0-1)."""
+
+    id: str
+    name: str
+    score: float
+
+
+@dataclass
+class RowMatch:
+    """What one quote row resolved to: configurations to score (one machine's), or why it needs mapping."""
+
+    row: int
+    configs: list[MachineConfig] = field(default_factory=list)
+    cpu_id: str | None = None
+    how: str = ""
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def matched(self) -> bool:
+        return bool(self.configs)
+
+
+# Words that say nothing about which machine is meant ("13.5-inch" and "13.5" are the same screen).
+_FILLER = {"inch", "in", "laptop", "notebook", "series"}
+
+
+def _words(name: str) -> list[str]:
+    text = normalize(name.replace("(", " ").replace(")", " ").replace("/", " "))
+    return [w for w in re.split(r"[^a-z0-9.]+", text) if w and w not in _FILLER]
+
+
+def similarity(quoted: str, machine: Machine) -> float:
+    """How alike a quoted model name and a machine's name are, 0-1.
+
+    A quote whose words are all in the machine's name scores 1 less 0.08 per word the name has beyond them
+    (a quote drops the vendor or the year, while "M4 Pro/M4 Max" names another machine than "M4"); else the
+    spelling similarity. Each model number of the quote (9310, m3, 2024) the name lacks costs 0.25."""
+    mine, theirs = _words(quoted), _words(machine.name)
+    words, names = set(mine), set(theirs)
+    if words and words <= names:
+        score = 1.0 - 0.08 * len(names - words)
+    else:
+        score = SequenceMatcher(None, " ".join(mine), " ".join(theirs)).ratio()
+    missing = _model_tokens(" ".join(mine)) - _model_tokens(" ".join(theirs))
+    return round(max(0.0, score - 0.25 * len(missing)), 3)
+
+
+def _ranked(quoted: str, catalog: Catalog, cpu_id: str | None) -> list[Candidate]:
+    scored = []
+    for machine in catalog.machines.values():
+        score = similarity(quoted, machine)
+        if cpu_id is not None and cpu_id not in machine.cpu_options:
+            score *= 0.8  # the quote's CPU is not offered in this machine: it is probably not the one meant
+        scored.append(Candidate(machine.id, machine.name, round(score, 3)))
+    return sorted(scored, key=lambda c: (-c.score, c.id))
+
+
+def _storage_fits(quoted: int, listed: int) -> bool:
+    return abs(quoted - listed) <= STORAGE_TOLERANCE * max(quoted, listed)
+
+
+def narrow(configs: list[MachineConfig], fields: Mapping[str, Any], cpu_id: str | None) -> list[MachineConfig]:
+    """The machine's configurations that agree with the quote's CPU, RAM and storage (those given)."""
+    return [mc for mc in configs
+            if (cpu_id is None or mc.cpu.id == cpu_id)
+            and ("ram_gb" not in fields or mc.config.ram_gb == fields["ram_gb"])
+            and ("storage_gb" not in fields or _storage_fits(fields["storage_gb"], mc.config.storage_gb))]
+
+
+def match_row(quote: QuoteRow, catalog: Catalog, configs_of: Mapping[str, list[MachineConfig]]) -> RowMatch:
+    """Resolve one quote: its CPU against the CPU table, its model name against the machines, then its spec
+    columns to the configurations of the machine matched."""
+    fields = quote.fields
+    result = RowMatch(quote.row)
+    cpu_note = ""
+    if fields.get("cpu"):
+        cpu = match_cpu(fields["cpu"], catalog)
+        result.cpu_id = cpu.id
+        cpu_note = f"CPU {cpu.id}" if cpu.id else f"CPU {fields['cpu']!r} not in the CPU table ({cpu.how})"
+    model = fields.get("model")
+    if not model:
+        result.how = ("spec-only row: " + cpu_note + "; a configuration needs a model name (or --map)"
+                      if fields.get("cpu") else "no model name or CPU")
+        return result
+    ranked = _ranked(model, catalog, result.cpu_id)
+    result.candidates = ranked[:CANDIDATES_SHOWN]
+    best = ranked[0]
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    if best.score < THRESHOLD:
+        result.how = f"no machine named like {model!r} (closest {best.score:.2f}, needs {THRESHOLD})"
+        return result
+    if best.score - runner_up < MARGIN:
+        result.how = (f"{model!r} is ambiguous: {best.id} ({best.score:.2f}) and {ranked[1].id} "
+                      f"({runner_up:.2f}) are within {MARGIN}")
+        return result
+    offered = configs_of.get(best.id, [])
+    fitting = narrow(offered, fields, result.cpu_id)
+    if not fitting:
+        spec = ", ".join(f"{k} {fields[k]}" for k in ("ram_gb", "storage_gb") if k in fields)
+        result.how = (f"{best.id} ({best.score:.2f}) has no configuration with "
+                      f"{', '.join(filter(None, [cpu_note, spec]))}")
+        result.candidates = [Candidate(mc.id, f"{mc.cpu.name} · {mc.config.ram_gb} GB/{mc.config.storage_gb} GB", 0.0)
+                             for mc in offered[:CANDIDATES_SHOWN]]
+        return result
+    result.configs = fitting
+    result.candidates = []
+    several = f"; {len(fitting)} configurations fit, the best-scored is taken" if len(fitting) > 1 else ""
+    result.how = f"{model!r} ~ {best.name!r} ({best.score:.2f}, runner-up {runner_up:.2f}){several}"
+    return result
+
+
+def configs_by_machine(configs: list[MachineConfig]) -> dict[str, list[MachineConfig]]:
+    """machine id -> its configurations, in the order given."""
+    grouped: dict[str, list[MachineConfig]] = {}
+    for mc in configs:
+        grouped.setdefault(mc.machine.id, []).append(mc)
+    return grouped
+
+
+def needs_mapping_line(match: RowMatch) -> str:
+    """One line of the needs-mapping report: the row, why, and the closest candidates."""
+    closest = "; ".join(f"{c.id} ({c.score:.2f})" if c.score else c.id for c in match.candidates)
+    return f"row {match.row}: {match.how}" + (f" — closest: {closest}" if closest else "")
+
+

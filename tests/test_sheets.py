@@ -1,0 +1,385 @@
+"""score-sheet: a buyer's quote sheet read, matched to the database, scored and written back (issue 14)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from advisor.errors import InputError
+from advisor.sheets import units
+from advisor.sheets.read import parse_map, read_quotes
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "sheets" / "quotes.csv"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1.299,00 €", (1299.0, "EUR")), ("$1,049", (1049.0, "USD")), ("1,299.00 EUR", (1299.0, "EUR")),
+    ("999", (999.0, None)), ("1 549,00 EUR", (1549.0, "EUR")), ("£450", (450.0, "GBP")), ("1.299", (1299.0, None)),
+])
+def test_prices_in_cells(text: str, expected: tuple[float, str | None]) -> None:
+    assert units.price(text) == expected
+
+
+@pytest.mark.parametrize("text", ["sixteen hundred", "1,2,3", "0", "=1+1", ""])
+def test_bad_prices_refused(text: str) -> None:
+    with pytest.raises(units.UnitError):
+        units.price(text)
+
+
+def test_sizes_and_weights() -> None:
+    assert units.size_gb("16 GB") == 16 and units.size_gb("1TB") == 1024 and units.size_gb("512") == 512
+    assert units.weight_kg("1290 g") == 1.29 and units.weight_kg("1,4 kg") == 1.4
+    with pytest.raises(units.UnitError):
+        units.size_gb("lots")
+
+
+def test_quote_csv_read() -> None:
+    sheet = read_quotes(FIXTURE)
+    # the BOM is not part of the first header; ; is sniffed as the delimiter; synonyms found
+    assert sheet.headers[0] == "Product"
+    assert sheet.columns == {"model": "Product", "cpu": "Processor", "ram_gb": "Memory", "storage_gb": "SSD",
+                             "price": "Quote", "currency": "Currency", "quantity": "Qty"}
+    numbers = [row.row for row in sheet.rows]
+    assert 12 not in numbers and len(numbers) == 20  # the empty row 12 is skipped
+    first = sheet.rows[0]
+    assert first.row == 2 and first.fields == {"model": "Apple MacBook Pro 14 (M4, 2024)", "ram_gb": 24,
+                                               "storage_gb": 1024, "price": 1999.0, "currency": "EUR",
+                                               "quantity": 5}
+    by_row = {row.row: row for row in sheet.rows}
+    assert by_row[11].cells["Product"] == '=HYPERLINK("http://x","y")'  # read as text, never evaluated
+    assert by_row[19].fields["currency"] == "GBP"
+    assert by_row[15].duplicate_of == 4
+    lines = [note.line(FIXTURE.name) for note in sheet.notes]
+    assert "quotes.csv: row 15: duplicate of row 4" in lines
+    assert any(line.startswith("quotes.csv: row 16, column 'Quote': 'sixteen hundred' is not a price")
+               for line in lines)
+
+
+def test_map_overrides_synonyms(tmp_path: Path) -> None:
+    sheet = tmp_path / "q.csv"
+    sheet.write_text("Bezeichnung,Preis,name\nDell XPS 13 9310,999 EUR,ignored\n", encoding="utf-8")
+    read = read_quotes(sheet, parse_map(["Bezeichnung=model", "preis=price"]))
+    assert read.columns["model"] == "Bezeichnung" and read.rows[0].fields["price"] == 999.0
+    with pytest.raises(InputError, match="no column 'Modell'"):
+        read_quotes(sheet, parse_map(["Modell=model"]))
+    with pytest.raises(InputError, match="--map"):
+        parse_map(["Bezeichnung=colour"])
+
+
+def test_sheet_without_model_or_cpu_refused(tmp_path: Path) -> None:
+    sheet = tmp_path / "q.csv"
+    sheet.write_text("colour,size\nred,big\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"q.csv: row 1: no model or CPU column"):
+        read_quotes(sheet)
+
+
+def test_quote_xlsx_read_values_not_formulas(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Model", "RAM (GB)", "Price"])
+    sheet.append(["Dell XPS 13 9310", 16, "999 EUR"])
+    sheet.append([None, None, None])
+    sheet.append(["Lenovo ThinkPad T490", "8 GB", "=400+50"])  # a formula: its saved value (none) is read
+    path = tmp_path / "q.xlsx"
+    book.save(path)
+    read = read_quotes(path)
+    assert read.columns == {"model": "Model", "ram_gb": "RAM (GB)", "price": "Price"}
+    assert [row.row for row in read.rows] == [2, 4]
+    assert read.rows[0].fields == {"model": "Dell XPS 13 9310", "ram_gb": 16, "price": 999.0, "currency": "EUR"}
+    assert "price" not in read.rows[1].fields  # openpyxl saved no cached value, so nothing was evaluated
+
+
+def test_unreadable_sheets_are_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "q.xlsx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(InputError, match=r"q.xlsx: not a readable XLSX workbook"):
+        read_quotes(bad)
+    latin = tmp_path / "q.csv"
+    latin.write_bytes("Model\nCaf\xe9 book\n".encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8"):
+        read_quotes(latin)
+
+
+# --- matching -------------------------------------------------------------------------------------------
+
+# row -> the configuration each quote is expected on; every other row needs mapping.
+EXPECTED_MATCHES = {
+    2: "apple-macbook-pro-14-m4-2024/m4-24gb-1tb",  # not the M4 Pro/M4 Max machine of the same year
+    3: "apple-macbook-air-13-m3-2024/m3-10gpu-8gb-512gb",
+    4: "dell-xps-13-9310/i7-1165g7-16-512",  # not the 9370 beside it
+    5: "lenovo-thinkpad-t14-gen-3-amd/r7-pro-6850u-32-512",
+    6: "framework-laptop-13-amd-7040/r7-7840u-32-1tb",  # "1 TB" quoted, 1000 GB listed
+    7: "hp-zbook-firefly-14-g10/i7-1365u-32-1tb",
+    14: "system76-lemur-pro-lemp13/u7-155u-16-500",
+    15: "dell-xps-13-9310/i7-1165g7-16-512",
+    16: "microsoft-surface-laptop-5-13/i5-1235u-8-256",
+    18: "tuxedo-infinitybook-pro-14-gen9/u7-155h-16-500",
+    19: "lenovo-thinkpad-t490/i5-8265u-8-256",
+    20: "dell-xps-15-9500/i7-10875h-32-1tb",
+    21: "apple-macbook-air-15-m2-2023/m2-10gpu-8gb-512gb",
+}
+NEEDS_MAPPING = {8: "spec-only", 9: "spec-only", 10: "no machine named like", 11: "no machine named like",
+                 13: "ambiguous", 17: "no configuration with", 22: "ambiguous"}
+
+
+@pytest.fixture(scope="module")
+def data():
+    import advisor
+
+    return advisor.load()
+
+
+def test_quotes_matched_or_reported_never_guessed(data) -> None:
+    from advisor.sheets.match import configs_by_machine, match_row, needs_mapping_line
+
+    grouped = configs_by_machine(data.machine_configs())
+    matches = {q.row: match_row(q, data.catalog, grouped) for q in read_quotes(FIXTURE).rows}
+    assert {row: m.configs[0].id for row, m in matches.items() if m.matched} == EXPECTED_MATCHES
+    unmatched = {row: m for row, m in matches.items() if not m.matched}
+    assert set(unmatched) == set(NEEDS_MAPPING)
+    for row, why in NEEDS_MAPPING.items():
+        line = needs_mapping_line(unmatched[row])
+        assert line.startswith(f"row {row}: ") and why in line
+    # spec-only rows resolve their CPU against the CPU table
+    assert unmatched[8].cpu_id == "intel-core-ultra-7-155h" and unmatched[9].cpu_id == "amd-ryzen-7-7840u"
+    # an ambiguous or unknown name lists its three closest candidates
+    assert len(unmatched[13].candidates) == 3 and all("macbook-pro" in c.id for c in unmatched[13].candidates)
+    assert len(unmatched[10].candidates) == 3
+
+
+# --- scoring and output ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def scored(data):
+    from advisor.api import apply_constraints, resolve_profile
+    from advisor.sheets.score import score_sheet
+
+    profile = apply_constraints(resolve_profile("microservice", data), market="eu")
+    return score_sheet(read_quotes(FIXTURE), profile, data, "estimate", {})
+
+
+def test_quoted_price_replaces_the_database_price(scored) -> None:
+    rows = {r.quote.row: r for r in scored.rows}
+    assert rows[4].score.price.amount == 999.0 and rows[4].score.price.currency == "EUR"
+    assert rows[4].score.price.source == "quote"
+    # £450 converted to the eu market's currency with currency.usd_per_unit, and the note says so
+    assert rows[19].score.price.currency == "EUR" and "450.00 GBP = " in rows[19].price_note
+    assert "USD per GBP" in rows[19].price_note and "GBP" in scored.rates_note
+    # ranks over the scored, not disqualified rows, equal totals sharing one (row 15 repeats row 4);
+    # disqualified rows keep their reason, unranked
+    ranks = sorted(r.rank for r in scored.rows if r.rank is not None)
+    assert ranks[0] == 1 and rows[4].rank == rows[15].rank and len(set(ranks)) == len(ranks) - 1
+    assert all(r.rank is None and r.score.disqualified_by for r in scored.rows
+               if r.score is not None and r.score.disqualified)
+
+
+def test_csv_keeps_the_buyers_columns_and_neutralises_formulas(scored) -> None:
+    import csv
+    import io
+
+    from advisor.sheets.write import to_csv
+
+    text = to_csv(scored, bom=True)
+    assert text.startswith("\ufeffProduct,Processor")
+    table = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    header, body = table[0], table[1:]
+    assert header[:8] == ["Product", "Processor", "Memory", "SSD", "Quote", "Currency", "Qty", "Notes"]
+    assert len(body) == 20  # every quote, matched or not
+    by_row = {row.quote.row: line for row, line in zip(scored.rows, body, strict=True)}
+    assert by_row[11][0] == "'=HYPERLINK(\"http://x\",\"y\")"  # shown as text, never a formula
+    assert by_row[2][4] == "1.999,00 €"  # the buyer's cell untouched
+    assert all(not cell.startswith(("=", "+", "-", "@")) for line in body for cell in line)
+    match_note = header.index("match note")
+    assert "ambiguous" in by_row[13][match_note] and by_row[13][header.index("total")] == ""
+    assert by_row[15][match_note].endswith("duplicate of row 4")
+    assert by_row[2][header.index("disqualified by")] == "budget.over"
+    assert "best pick" in [line[header.index("verdict")] for line in body]
+
+
+def _load_xlsx(data: bytes):
+    import io
+
+    openpyxl = pytest.importorskip("openpyxl")
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def test_xlsx_totals_are_live_formulas_over_the_weights_sheet(scored) -> None:
+    from openpyxl.utils import column_index_from_string
+
+    from advisor.sheets.write import to_xlsx
+
+    book = _load_xlsx(to_xlsx(scored))
+    assert book.sheetnames == ["Scores", "Weights", "Findings", "Sources"]
+    sheet, weights = book["Scores"], book["Weights"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    header = [c.value for c in sheet[1]]
+    names = [c.value for c in weights[1]]
+    assert names == list(scored.weights) and [c.value for c in weights[2]] == list(scored.weights.values())
+    total_col = header.index("total") + 1
+    first = header.index(f"score {names[0]}") + 1
+    for number, row in enumerate(scored.rows, 2):
+        formula = sheet.cell(number, total_col).value
+        if row.score is None:
+            assert formula is None
+            continue
+        assert formula.startswith("=IF(SUMPRODUCT(") and "Weights!$A$2:" in formula
+        # what the formula computes, from the cells it reads, is the tool's total
+        cells = [sheet.cell(number, first + i).value for i in range(len(names))]
+        used = [(s, w) for s, w in zip(cells, scored.weights.values(), strict=True) if s is not None]
+        computed = round(sum(s * w for s, w in used) / sum(w for s, w in used if s is not None), 1)
+        assert computed == row.score.total
+        rank = sheet.cell(number, header.index("rank") + 1).value
+        assert (rank is None) == (row.rank is None)
+        assert rank is None or rank.startswith("=1+COUNTIFS(")
+    assert column_index_from_string("A") == 1
+    # text stays text: the injection cell is a string cell, not a formula
+    injection = sheet.cell(next(i for i, r in enumerate(scored.rows, 2) if r.quote.row == 11), 1)
+    assert injection.value == '=HYPERLINK("http://x","y")' and injection.data_type == "s"
+    findings = book["Findings"]
+    assert [c.value for c in findings[1]][:3] == ["row", "configuration", "rule"] and findings.max_row > 10
+    assert book["Sources"].max_row >= 2
+
+
+def test_cli_score_sheet(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    out = tmp_path / "scored.xlsx"
+    result = run("score-sheet", str(FIXTURE), "--market", "eu", "-o", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "needs mapping: row 10: no machine named like 'Acme Cloudbook 9000'" in result.stderr
+    assert "13 of 20 rows scored" in result.stderr and out.exists()
+    csv_out = run("score-sheet", str(FIXTURE), "--market", "eu", cwd=tmp_path)
+    assert csv_out.returncode == 0 and csv_out.stdout.startswith("Product,")
+    refused = run("score-sheet", str(FIXTURE), "-o", str(FIXTURE), cwd=tmp_path)
+    assert refused.returncode == 2 and "is an input of this run" in refused.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("colour\nred\n", encoding="utf-8")
+    result = run("score-sheet", str(bad), cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.strip().endswith("name one with --map COLUMN=model)")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- LibreOffice recalculates the exported workbook ------------------------------------------------------
+
+def _soffice() -> str:
+    import os
+    import shutil
+
+    found = shutil.which("soffice")
+    if found is None:
+        why = "LibreOffice (soffice) is not installed"
+        if os.environ.get("CI") == "true" or os.environ.get("GO_ADVISOR_LIBREOFFICE") == "required":
+            pytest.fail(f"{why} (CI installs libreoffice-calc-nogui with .ci/install-libreoffice)")
+        pytest.skip(why)
+    return found
+
+
+def _recalculated(soffice: str, workbook: Path, folder: Path) -> list[dict[str, str]]:
+    """The Scores sheet as LibreOffice computes it on load, exported to CSV headless."""
+    import csv
+    import subprocess
+
+    profile = folder / "lo-profile"  # its own user profile: no clash with another soffice
+    subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(folder / "lo"),
+                    str(workbook)], check=True, capture_output=True, timeout=180)
+    with open(folder / "lo" / (workbook.stem + ".csv"), encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+# _ROUNDING: Python's round() of a binary float near x.x5 can go down where LibreOffice's ROUND goes up
+# (90.05 as 90.0 and 90.1): a total may differ by the last shown digit, never by more.
+
+
+@pytest.mark.slow
+def test_libreoffice_recalculates_totals_and_ranks(data, scored, tmp_path: Path) -> None:
+    from advisor.api import apply_constraints, resolve_profile
+    from advisor.sheets.score import score_sheet
+    from advisor.sheets.write import to_xlsx
+
+    soffice = _soffice()
+    openpyxl = pytest.importorskip("openpyxl")
+    workbook = tmp_path / "scored.xlsx"
+    workbook.write_bytes(to_xlsx(scored))
+    computed = _recalculated(soffice, workbook, tmp_path)
+    for row, line in zip(scored.rows, computed, strict=True):
+        assert line["Product"] == row.quote.cells["Product"]  # the injection cell too: text, not evaluated
+        if row.score is None:
+            assert line["total"] == ""
+            continue
+        assert float(line["total"]) == pytest.approx(row.score.total, abs=0.1 + 1e-9)  # see _ROUNDING
+        assert (int(line["rank"]) if line["rank"] else None) == row.rank
+    # a buyer edits a weight cell: LibreOffice's ranking is the tool's with --weight build=0,budget=6
+    book = openpyxl.load_workbook(workbook)
+    weights = book["Weights"]
+    names = [c.value for c in weights[1]]
+    changed = {"build": 0.0, "budget": 6.0}
+    for column, name in enumerate(names, 1):
+        if name in changed:
+            weights.cell(2, column).value = changed[name]
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    profile = apply_constraints(resolve_profile("microservice", data), market="eu")
+    again = score_sheet(read_quotes(FIXTURE), profile, data, "estimate", changed)
+    recalculated = _recalculated(soffice, edited, tmp_path)
+    assert [r.rank for r in again.rows] != [r.rank for r in scored.rows]  # the edit changes the ranking
+    for row, line in zip(again.rows, recalculated, strict=True):
+        assert (int(line["rank"]) if line["rank"] else None) == row.rank
+        if row.score is not None:
+            assert float(line["total"]) == pytest.approx(row.score.total, abs=0.1 + 1e-9)  # see _ROUNDING
+
+
+# --- the Python API -------------------------------------------------------------------------------------
+
+def test_score_rows_fills_a_sheet_from_dicts(data) -> None:
+    import advisor
+
+    sheet = advisor.score_rows([{"Model": "Dell XPS 13 9310", "RAM": "16 GB", "Price": "999 EUR"},
+                                {"Model": "Acme Cloudbook 9000", "RAM": 16}], market="eu", data=data)
+    first, second = sheet.rows
+    assert first.quote.row == 2 and first.score is not None and first.score.price.amount == 999.0
+    assert first.rank == 1 and second.score is None and second.quote.row == 3
+    assert [r.quote.row for r in sheet.needs_mapping] == [3]
+
+
+def test_score_config_validated(data) -> None:
+    import advisor
+
+    listed = advisor.score_config(machine="dell-xps-13-9310", ram_gb=16, storage_gb=512, data=data)
+    assert listed.machine_config == "dell-xps-13-9310/i7-1165g7-16-512"
+    quoted = advisor.score_config(machine="dell-xps-13-9310", ram_gb=16, storage_gb=512, price=1000,
+                                  currency="EUR", market="us", data=data)
+    assert quoted.price.currency == "USD" and quoted.price.amount == pytest.approx(1000 * 1.08, abs=1)
+    with pytest.raises(InputError) as refused:
+        advisor.score_config(machine="dell-xps-13-9310", ram_gb=999, data=data)
+    assert str(refused.value) == "ram_gb=999: dell-xps-13-9310 takes " + str(refused.value).split(" takes ")[1]
+    assert "\n" not in str(refused.value) and "(soldered)" in str(refused.value)
+    for bad in ({"ram_gb": "lots"}, {"ram_gb": 16.5}, {"price": -1}, {"cpu": "apple-m4"},
+                {"currency": "EUR"}, {"storage_gb": 3}):
+        with pytest.raises(InputError):
+            advisor.score_config(machine="dell-xps-13-9310", data=data, **bad)
+    with pytest.raises(InputError, match="not in the hardware database"):
+        advisor.score_config(machine="acme-cloudbook", data=data)
+
+
+def test_score_config_unlisted_configuration(data) -> None:
+    import advisor
+
+    # the Framework's memory is socketed: 64 GB is not sold but fits, and is scored as a variant
+    grown = advisor.score_config(machine="framework-laptop-13-amd-7040", cpu="amd-ryzen-7-7840u", ram_gb=64,
+                                 data=data)
+    assert "-as-64-" in grown.machine_config and "64 GB" in grown.label and grown.price is None
+
+
+def test_cli_format_follows_the_output_name(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    workbook = tmp_path / "out.xlsx"
+    assert run("score-sheet", str(FIXTURE), "-o", str(workbook), cwd=tmp_path).returncode == 0
+    assert workbook.read_bytes().startswith(b"PK")  # a zip: the workbook, not CSV text
+    forced = tmp_path / "forced.xlsx"
+    assert run("score-sheet", str(FIXTURE), "-f", "csv", "-o", str(forced), cwd=tmp_path).returncode == 0
+    assert forced.read_text(encoding="utf-8").startswith("Product,")
+    refused = run("score-sheet", str(FIXTURE), "--format", "xlsx", cwd=tmp_path)
+    assert refused.returncode == 2 and "give -o FILE.xlsx" in refused.stderr
