@@ -227,7 +227,7 @@ def parse_weights(text: str | None) -> dict[str, float]:
         try:
             weights[name] = float(value)
         except ValueError:
-            raise InputError(f"--weight: {value.strip()!r} for {name} is not a number") from None
+            raise InputError(f"--weight: {value.strip()!r} for {name!r} is not a number") from None
     return weights
 
 

@@ -387,7 +387,8 @@ def _throttled(c: Calc, mc: MachineConfig, q: dict[str, Quantity], unthrottled_s
                chain_cores: float) -> float:
     """Long loads run at full clock for the boost window, then each phase at the clock its busy cores sustain:
     the wide phase with every core loaded, the chain with `chain_cores` of them."""
-    window = c.coef("thermal.boost_window_s", mc.machine.cooling.design.value)
+    # the window is the cooling design's, so every long-load time rests on the design, even one inside it
+    window = c.coef("thermal.boost_window_s", c.hw("cooling.design", mc.machine.cooling.design))
     if unthrottled_s <= window:
         return unthrottled_s
     cores = _core_equivalents(c, q)

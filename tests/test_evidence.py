@@ -159,3 +159,15 @@ def test_a_finding_is_no_surer_than_the_coefficients_its_rule_uses():
     assert finding.rule_confidence == "documented"
     assert DATA.knowledge.coefficient("platform.emulation_slowdown").confidence == "estimate"
     assert finding.confidence == "estimate"
+
+
+@pytest.mark.parametrize("name", ["cold_build_s", "test_s"])
+def test_a_long_load_time_names_the_cooling_design_it_rests_on(name):
+    """The boost window is the cooling design's, so the design is an input even of a build inside it (an
+    estimated design once decided a short build's time without appearing in its evidence)."""
+    profile = DATA.knowledge.presets["learning"]  # short builds: most end inside the boost window
+    for mc in CONFIGS[::5]:
+        quantity = DATA.predictions(mc, profile, api.DEFAULT_EVIDENCE).quantities[name]
+        design = [i for i in quantity.inputs if i.name == "cooling.design"]
+        assert design and design[0].value == mc.machine.cooling.design.value, (mc.id, name)
+        assert design[0].confidence == mc.machine.cooling.design.confidence
