@@ -50,7 +50,7 @@ def test_quote_csv_read() -> None:
     assert by_row[19].fields["currency"] == "GBP"
     assert by_row[15].duplicate_of == 4
     lines = [note.line(FIXTURE.name) for note in sheet.notes]
-    assert "quotes.csv: row 15: duplicate of row 4" in lines
+    assert "quotes.csv: row 15: duplicate of row 4: scored once, as that row" in lines
     assert any(line.startswith("quotes.csv: row 16, column 'Quote': 'sixteen hundred' is not a price")
                for line in lines)
 
@@ -242,7 +242,7 @@ def test_xlsx_totals_are_live_formulas_over_the_weights_sheet(scored) -> None:
 
 
 def test_cli_score_sheet(tmp_path: Path) -> None:
-    from tests.test_cli import run
+    from test_cli import run
 
     out = tmp_path / "scored.xlsx"
     result = run("score-sheet", str(FIXTURE), "--market", "eu", "-o", str(out), cwd=tmp_path)
@@ -373,7 +373,7 @@ def test_score_config_unlisted_configuration(data) -> None:
 
 
 def test_cli_format_follows_the_output_name(tmp_path: Path) -> None:
-    from tests.test_cli import run
+    from test_cli import run
 
     workbook = tmp_path / "out.xlsx"
     assert run("score-sheet", str(FIXTURE), "-o", str(workbook), cwd=tmp_path).returncode == 0
@@ -383,3 +383,56 @@ def test_cli_format_follows_the_output_name(tmp_path: Path) -> None:
     assert forced.read_text(encoding="utf-8").startswith("Product,")
     refused = run("score-sheet", str(FIXTURE), "--format", "xlsx", cwd=tmp_path)
     assert refused.returncode == 2 and "give -o FILE.xlsx" in refused.stderr
+
+
+# --- recommend's options: --scan, --evidence, --market, --weight ---------------------------------------
+
+SCAN_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "scan" / "service"
+
+
+def _csv_totals(text: str) -> list[str]:
+    """The total column of a score-sheet CSV, one per quote row in sheet order."""
+    import csv
+    import io
+
+    return [line["total"] for line in csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))]
+
+
+def test_cli_scan_scores_with_the_scanned_profile(data, tmp_path: Path) -> None:
+    from test_cli import run
+
+    from advisor.api import apply_constraints, scan_profile
+    from advisor.sheets.score import score_sheet
+
+    done = run("score-sheet", str(FIXTURE), "--scan", str(SCAN_FIXTURE), "--market", "eu", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"scanned {SCAN_FIXTURE}: " in done.stderr
+    # the totals are the scanned profile's, as the API computes them, not the default preset's
+    profile = apply_constraints(scan_profile(SCAN_FIXTURE, data=data), market="eu")
+    expected = score_sheet(read_quotes(FIXTURE), profile, data, "estimate", {})
+    shown = _csv_totals(done.stdout)
+    assert shown == ["" if row.score is None else f"{row.score.total}" for row in expected.rows]
+    preset = run("score-sheet", str(FIXTURE), "--market", "eu", cwd=tmp_path)
+    assert _csv_totals(preset.stdout) != shown
+    lonely = run("score-sheet", str(FIXTURE), "--set", "race=true", cwd=tmp_path)
+    assert lonely.returncode == 2 and "--set: only with --scan" in lonely.stderr
+
+
+def test_cli_evidence_and_market_are_recommends_choices(tmp_path: Path) -> None:
+    from test_cli import run
+
+    helped = run("score-sheet", "--help", cwd=tmp_path, COLUMNS="200")
+    assert "<documented|measured|estimate|seed-claim>" in helped.stdout
+    assert "<us|eu|uk|cn|in|jp>" in helped.stdout
+    for option, value, choices in (("--evidence", "rumour", "documented, measured, estimate, seed-claim"),
+                                   ("--market", "mars", "us, eu, uk, cn, in, jp")):
+        refused = run("score-sheet", str(FIXTURE), option, value, cwd=tmp_path)
+        assert refused.returncode == 2 and f"is not one of {choices}" in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+    # case-insensitive as in recommend; documented evidence leaves criteria not assessed, visibly
+    strict = run("score-sheet", str(FIXTURE), "--evidence", "DOCUMENTED", "--market", "EU", cwd=tmp_path)
+    assert strict.returncode == 0, strict.stderr
+    assert _csv_totals(strict.stdout) != _csv_totals(run("score-sheet", str(FIXTURE), "--market", "eu",
+                                                         cwd=tmp_path).stdout)
+    weighted = run("score-sheet", str(FIXTURE), "--weight", "colour=2", cwd=tmp_path)
+    assert weighted.returncode == 2 and "'colour' is not a criterion" in weighted.stderr

@@ -211,7 +211,6 @@ def read_quotes(path: str | Path, mapping: Mapping[str, str] | None = None) -> Q
     columns = assign_columns(headers, mapping or {}, path)
     rows: list[QuoteRow] = []
     notes: list[Note] = []
-    first_of: dict[tuple[str, ...], int] = {}
     for index in range(start + 1, len(table)):
         number = index + 1
         raw = table[index]
@@ -222,15 +221,24 @@ def read_quotes(path: str | Path, mapping: Mapping[str, str] | None = None) -> Q
         cells = {h: (raw[i] if i < len(raw) else "") for i, h in enumerate(headers) if h}
         fields, cell_notes = parse_cells(cells, columns, number)
         notes.extend(cell_notes)
-        quote = QuoteRow(number, cells, fields)
-        signature = tuple(c.strip().casefold() for c in cells.values())
+        rows.append(QuoteRow(number, cells, fields))
+    notes.extend(mark_duplicates(rows))
+    return QuoteSheet(path, headers, rows, columns, notes)
+
+
+def mark_duplicates(rows: Iterable[QuoteRow]) -> list[Note]:
+    """Mark each row whose cells equal an earlier row's (case and spacing aside) as its duplicate, and a note
+    naming both rows: the duplicate is kept in the output and scored once, as the row it repeats."""
+    first_of: dict[tuple[str, ...], int] = {}
+    notes = []
+    for quote in rows:
+        signature = tuple(" ".join(c.split()).casefold() for c in quote.cells.values())
         if signature in first_of:
             quote.duplicate_of = first_of[signature]
-            notes.append(Note(number, "", f"duplicate of row {first_of[signature]}"))
+            notes.append(Note(quote.row, "", f"duplicate of row {quote.duplicate_of}: scored once, as that row"))
         else:
-            first_of[signature] = number
-        rows.append(quote)
-    return QuoteSheet(path, headers, rows, columns, notes)
+            first_of[signature] = quote.row
+    return notes
 
 
 def rows_from_dicts(rows: Iterable[Mapping[str, object]], mapping: Mapping[str, str] | None = None,
@@ -248,4 +256,5 @@ def rows_from_dicts(rows: Iterable[Mapping[str, object]], mapping: Mapping[str, 
         fields, cell_notes = parse_cells(cells, columns, number)
         notes.extend(cell_notes)
         quotes.append(QuoteRow(number, cells, fields))
+    notes.extend(mark_duplicates(quotes))
     return QuoteSheet(Path(source), headers, quotes, columns, notes)
