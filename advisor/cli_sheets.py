@@ -24,13 +24,26 @@ _SHEET_FORMATS = FORMAT_CHOICES["score-sheet"]
 PROGRESS_ROWS = 50
 
 
+def _cli() -> Any:
+    """The running advisor.cli: `python -m advisor.cli` runs it as __main__, whose root options (the Options
+    class in the click context) are not those of a second copy imported as advisor.cli."""
+    import sys  # noqa: PLC0415
+
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None) == "advisor.cli":
+        return main
+    from advisor import cli  # noqa: PLC0415
+
+    return cli
+
+
 @cache
 def _command() -> Callable[..., None]:
     """The score-sheet function, with recommend's option declarations (cli.py is fully loaded by now)."""
-    from advisor import cli  # noqa: PLC0415
     from advisor.render.formats import spoken  # noqa: PLC0415
     from advisor.vocabulary import DEFAULT_EVIDENCE  # noqa: PLC0415
 
+    cli = _cli()
     # typer reads the annotations as the types of the options: the same Enums recommend uses
     evidence_kind, market_kind, format_kind = cli.Evidence, cli.MarketChoice, _SHEET_FORMATS
 

@@ -19,6 +19,8 @@ from advisor.types.hardware import Catalog, Machine
 THRESHOLD = 0.75
 MARGIN = 0.06
 CANDIDATES_SHOWN = 3
+# Fields that say what is bought: a row with one of them unreadable or implausible is reported, not scored.
+DECIDING = ("ram_gb", "storage_gb", "price", "currency")
 # Drive capacities are sold as 500/512 and 1000/1024 GB: a quote's "1 TB" is either.
 STORAGE_TOLERANCE = 0.05
 
@@ -99,6 +101,11 @@ def match_row(quote: QuoteRow, catalog: Catalog, configs_of: Mapping[str, list[M
     columns to the configurations of the machine matched."""
     fields = quote.fields
     result = RowMatch(quote.row)
+    unread = [note for name, note in quote.unreadable.items() if name in DECIDING]
+    if unread:  # scored without it, the quote would be scored as something it does not say
+        result.how = "not scored: " + "; ".join(f"column {n.column!r}: {n.message}" for n in unread) + \
+            " (fix the cell)"
+        return result
     cpu_note = ""
     if fields.get("cpu"):
         cpu = match_cpu(fields["cpu"], catalog)
@@ -106,8 +113,16 @@ def match_row(quote: QuoteRow, catalog: Catalog, configs_of: Mapping[str, list[M
         cpu_note = f"CPU {cpu.id}" if cpu.id else f"CPU {fields['cpu']!r} not in the CPU table ({cpu.how})"
     model = fields.get("model")
     if not model:
-        result.how = ("spec-only row: " + cpu_note + "; a configuration needs a model name (or --map)"
-                      if fields.get("cpu") else "no model name or CPU")
+        if not fields.get("cpu"):
+            result.how = "no model name or CPU"
+            return result
+        result.how = (f"spec-only row ({cpu_note}): not scored, the sheet gives no chassis (cooling, drive, "
+                      "OS support) and none is guessed; add the model name")
+        if result.cpu_id is not None:
+            offered = [mc for group in configs_of.values() for mc in narrow(group, fields, result.cpu_id)]
+            result.candidates = [Candidate(mc.id, mc.label, 0.0) for mc in offered[:CANDIDATES_SHOWN]]
+            if not offered:
+                result.how += "; no database configuration has this CPU, memory and storage"
         return result
     ranked = _ranked(model, catalog, result.cpu_id)
     result.candidates = ranked[:CANDIDATES_SHOWN]

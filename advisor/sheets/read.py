@@ -22,14 +22,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "storage_gb": ("storage", "ssd", "disk", "storagegb", "ssdgb", "diskgb", "drive"),
     "price": ("price", "quote", "cost", "unitprice", "quotedprice", "netprice"),
     "currency": ("currency", "cur", "ccy"),
-    "weight_kg": ("weight", "weightkg", "mass"),
+    # a laptop's weight in kg, a spec; the scoring weights are --weight and the output's Weights sheet
+    "weight_kg": ("weight", "weightkg", "laptopweight", "mass"),
     "market": ("market", "region", "country"),
     "quantity": ("quantity", "qty", "units", "count"),
 }
 FIELDS = tuple(SYNONYMS)
 _PARSERS: dict[str, Callable[[str], Any]] = {
-    "ram_gb": units.size_gb, "storage_gb": units.size_gb, "weight_kg": units.weight_kg,
-    "quantity": units.quantity, "price": units.price,
+    "ram_gb": units.memory_gb, "storage_gb": units.storage_gb, "weight_kg": units.weight_kg,
+    "quantity": units.quantity, "price": units.price, "currency": units.currency,
 }
 MAX_ROWS = 100_000  # a quote sheet is tens of rows; a bound keeps a hostile file from filling memory
 
@@ -41,6 +42,7 @@ class Note:
     row: int
     column: str
     message: str
+    field: str = ""  # the field a cell was read for, when the note is about a cell that could not be read
 
     def line(self, path: Path | str) -> str:
         where = f"{path}: row {self.row}" + (f", column {self.column!r}" if self.column else "")
@@ -55,6 +57,7 @@ class QuoteRow:
     cells: dict[str, str]
     fields: dict[str, Any] = field(default_factory=dict)
     duplicate_of: int | None = None
+    unreadable: dict[str, Note] = field(default_factory=dict)  # field -> why its cell could not be read
 
 
 @dataclass
@@ -169,13 +172,12 @@ def parse_cells(cells: Mapping[str, str], columns: Mapping[str, str], row: int) 
             continue
         parser = _PARSERS.get(name)
         if parser is None:
-            fields[name] = text if name not in ("currency", "market") else text.upper() if name == "currency" \
-                else text.lower()
+            fields[name] = text.lower() if name == "market" else text
             continue
         try:
             value = parser(text)
         except units.UnitError as error:
-            notes.append(Note(row, header, str(error)))
+            notes.append(Note(row, header, str(error), name))
             continue
         if name == "price":
             fields["price"], symbol = value
@@ -221,7 +223,7 @@ def read_quotes(path: str | Path, mapping: Mapping[str, str] | None = None) -> Q
         cells = {h: (raw[i] if i < len(raw) else "") for i, h in enumerate(headers) if h}
         fields, cell_notes = parse_cells(cells, columns, number)
         notes.extend(cell_notes)
-        rows.append(QuoteRow(number, cells, fields))
+        rows.append(QuoteRow(number, cells, fields, unreadable={n.field: n for n in cell_notes if n.field}))
     notes.extend(mark_duplicates(rows))
     return QuoteSheet(path, headers, rows, columns, notes)
 
@@ -255,6 +257,6 @@ def rows_from_dicts(rows: Iterable[Mapping[str, object]], mapping: Mapping[str, 
         cells = {h: _text(r.get(h)) for h in headers}
         fields, cell_notes = parse_cells(cells, columns, number)
         notes.extend(cell_notes)
-        quotes.append(QuoteRow(number, cells, fields))
+        quotes.append(QuoteRow(number, cells, fields, unreadable={n.field: n for n in cell_notes if n.field}))
     notes.extend(mark_duplicates(quotes))
     return QuoteSheet(Path(source), headers, quotes, columns, notes)
