@@ -476,3 +476,47 @@ def test_cli_evidence_and_market_are_recommends_choices(tmp_path: Path) -> None:
                                                          cwd=tmp_path).stdout)
     weighted = run("score-sheet", str(FIXTURE), "--weight", "colour=2", cwd=tmp_path)
     assert weighted.returncode == 2 and "'colour' is not a criterion" in weighted.stderr
+
+
+# --- merged cells in XLSX input -------------------------------------------------------------------------
+
+def test_xlsx_merged_cells_apply_to_every_row_they_span(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Quote", None, "Model", "RAM", "Price", "Currency"])
+    sheet.merge_cells("A1:B1")  # one header over two columns names one column
+    sheet.append(["Q-1", "first", "Dell XPS 13 9310", "16 GB", 999, "EUR"])
+    sheet.append(["Q-2", "second", None, "8 GB", 899, None])
+    sheet.append(["Q-3", "third", None, "32 GB", 1299, None])
+    sheet.merge_cells("C2:C4")  # one model for three quotes
+    sheet.merge_cells("F2:F4")  # one currency for them
+    sheet.append(["Q-4", "fourth", "Lenovo ThinkPad T490", "8 GB", 450, "GBP"])
+    sheet.merge_cells("A5:B5")  # merged across a data row: one column's value, not copied into the next
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    read = read_quotes(path)
+    assert read.headers[:2] == ["Quote", ""] and read.columns["model"] == "Model"
+    assert [(r.row, r.fields.get("model"), r.fields["ram_gb"], r.fields.get("currency")) for r in read.rows] == [
+        (2, "Dell XPS 13 9310", 16, "EUR"), (3, "Dell XPS 13 9310", 8, "EUR"), (4, "Dell XPS 13 9310", 32, "EUR"),
+        (5, "Lenovo ThinkPad T490", 8, "GBP")]
+    assert read.rows[3].cells["Quote"] == "Q-4"
+    # the buyer's cells go back out by position, the one under the merged header too
+    assert [r.values[:2] for r in read.rows] == [("Q-1", "first"), ("Q-2", "second"), ("Q-3", "third"),
+                                                 ("Q-4", "")]
+
+
+def test_sheet_reader_refuses_what_is_not_a_regular_bounded_file(tmp_path: Path) -> None:
+    import os
+    import zipfile
+
+    fifo = tmp_path / "quotes.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="a FIFO, not a regular file"):
+        read_quotes(fifo)  # refused without a read that would wait forever
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 * 1024 * 1024))
+    assert bomb.stat().st_size < 2 * 1024 * 1024
+    with pytest.raises(InputError, match="unpacks to more than"):
+        read_quotes(bomb)

@@ -60,6 +60,11 @@ def tool_cells(row: ScoredRow, scored: ScoredSheet, roles: dict[int, str]) -> li
             row.match.how + (f"; duplicate of row {row.quote.duplicate_of}" if row.quote.duplicate_of else "")]
 
 
+def _buyers(row: ScoredRow, headers: list[str]) -> list[str]:
+    """The buyer's cells of a row as read, by position (under an empty or merged header too)."""
+    return list(row.quote.values) if row.quote.values else [row.quote.cells.get(h, "") for h in headers]
+
+
 def to_csv(scored: ScoredSheet, bom: bool = False) -> str:
     """The scored sheet as CSV text; every text cell, the buyer's included, goes through csv_cell."""
     buffer = io.StringIO()
@@ -68,7 +73,7 @@ def to_csv(scored: ScoredSheet, bom: bool = False) -> str:
     writer.writerow([csv_cell(h) for h in headers] + tool_headers(scored))
     roles = _roles(scored)
     for row in scored.rows:
-        writer.writerow([csv_cell(row.quote.cells.get(h, "")) for h in headers]
+        writer.writerow([csv_cell(value) for value in _buyers(row, headers)]
                         + [csv_cell(v) for v in tool_cells(row, scored, roles)])
     return ("\ufeff" if bom else "") + buffer.getvalue()
 
@@ -107,7 +112,7 @@ def to_xlsx(scored: ScoredSheet) -> bytes:
     last_row = len(rows) + 1
     span_w = f"Weights!$A$2:${get_column_letter(len(criteria))}$2"
     for number, row in enumerate(rows, 2):
-        for column, value in enumerate(row.quote.cells.get(h, "") for h in scored.sheet.headers):
+        for column, value in enumerate(_buyers(row, scored.sheet.headers)):
             _text_cell(sheet.cell(number, column + 1), value or None)
         for column, value in enumerate(tool_cells(row, scored, roles), len(scored.sheet.headers) + 1):
             _text_cell(sheet.cell(number, column), None if value == "" else value)
