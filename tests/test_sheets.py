@@ -234,6 +234,11 @@ def test_csv_keeps_the_buyers_columns_and_neutralises_formulas(scored) -> None:
     assert "ambiguous" in by_row[13][match_note] and by_row[13][header.index("total")] == ""
     assert by_row[15][match_note].endswith("duplicate of row 4")
     assert by_row[2][header.index("disqualified by")] == "budget.over"
+    # the quantity column is carried through, read as a number, and costs the row: 2 x the 999 EUR quote
+    assert by_row[4][header.index("Qty")] == "2" and by_row[4][header.index("quantity")] == "2"
+    assert by_row[4][header.index("total cost (EUR)")] == "1998.0"
+    assert by_row[2][header.index("total cost (EUR)")] == "9995.0"  # disqualified rows are costed too
+    assert by_row[10][header.index("total cost (EUR)")] == ""  # unscored: no price to cost
     assert "best pick" in [line[header.index("verdict")] for line in body]
 
 
@@ -272,6 +277,8 @@ def test_xlsx_totals_are_live_formulas_over_the_weights_sheet(scored) -> None:
         rank = sheet.cell(number, header.index("rank") + 1).value
         assert (rank is None) == (row.rank is None)
         assert rank is None or rank.startswith("=1+COUNTIFS(")
+        cost = sheet.cell(number, header.index("total cost (EUR)") + 1).value
+        assert cost is None or cost.startswith("=ROUND(")  # price x quantity, live
     assert column_index_from_string("A") == 1
     # text stays text: the injection cell is a string cell, not a formula
     injection = sheet.cell(next(i for i, r in enumerate(scored.rows, 2) if r.quote.row == 11), 1)
@@ -336,7 +343,7 @@ def _recalculated(soffice: str, workbook: Path, folder: Path) -> list[dict[str, 
 def test_libreoffice_recalculates_totals_and_ranks(data, scored, tmp_path: Path) -> None:
     from advisor.api import apply_constraints, resolve_profile
     from advisor.sheets.score import score_sheet
-    from advisor.sheets.write import to_xlsx
+    from advisor.sheets.write import to_xlsx, total_cost
 
     soffice = _soffice()
     openpyxl = pytest.importorskip("openpyxl")
@@ -350,6 +357,8 @@ def test_libreoffice_recalculates_totals_and_ranks(data, scored, tmp_path: Path)
             continue
         assert float(line["total"]) == pytest.approx(row.score.total, abs=0.1 + 1e-9)  # see _ROUNDING
         assert (int(line["rank"]) if line["rank"] else None) == row.rank
+        cost = total_cost(row)
+        assert (float(line["total cost (EUR)"]) if line["total cost (EUR)"] else None) == cost
     # a buyer edits a weight cell: LibreOffice's ranking is the tool's with --weight build=0,budget=6
     book = openpyxl.load_workbook(workbook)
     weights = book["Weights"]

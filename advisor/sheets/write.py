@@ -20,10 +20,25 @@ def _criteria(scored: ScoredSheet) -> list[str]:
     return list(scored.weights)
 
 
+def _has_quantity(scored: ScoredSheet) -> bool:
+    return "quantity" in scored.sheet.columns
+
+
 def tool_headers(scored: ScoredSheet) -> list[str]:
-    """The columns the tool adds after the buyer's."""
+    """The columns the tool adds after the buyer's; with a quantity column, the quantity read and the cost of
+    the row (price x quantity)."""
+    cost = ["quantity", f"total cost ({scored.currency})"] if _has_quantity(scored) else []
     return ["go-advisor match", *(f"score {c}" for c in _criteria(scored)), "total", "rank", "rating",
-            "verdict", "disqualified by", f"price ({scored.currency})", "price note", "top findings", "match note"]
+            "verdict", "disqualified by", f"price ({scored.currency})", *cost, "price note", "top findings",
+            "match note"]
+
+
+def total_cost(row: ScoredRow) -> float | None:
+    """What the row's quote costs at its quantity, in the sheet's currency; None without a price or quantity."""
+    quantity = row.quote.fields.get("quantity")
+    if row.score is None or row.score.price is None or quantity is None:
+        return None
+    return round(row.score.price.amount * quantity, 2)
 
 
 def _roles(scored: ScoredSheet) -> dict[int, str]:
@@ -46,8 +61,11 @@ def _roles(scored: ScoredSheet) -> dict[int, str]:
 def tool_cells(row: ScoredRow, scored: ScoredSheet, roles: dict[int, str]) -> list[Any]:
     """The tool's cells of one row: numbers as numbers, text as text; empty where the row was not scored."""
     score = row.score
+    cost: list[Any] = []
+    if _has_quantity(scored):
+        cost = [row.quote.fields.get("quantity", ""), "" if total_cost(row) is None else total_cost(row)]
     if score is None:
-        return ["", *([""] * len(_criteria(scored))), "", "", "", "", "", "", "", "",
+        return ["", *([""] * len(_criteria(scored))), "", "", "", "", "", "", *cost, "", "",
                 needs_mapping_line(row.match)]
     by_name = {c.criterion: c for c in score.criteria}
     findings = [f for f in score.findings if f.effect.disqualify] + [f for f in score.findings
@@ -56,7 +74,7 @@ def tool_cells(row: ScoredRow, scored: ScoredSheet, roles: dict[int, str]) -> li
     return [score.machine_config,
             *(by_name[c].score if c in by_name and by_name[c].score is not None else "" for c in _criteria(scored)),
             score.total, row.rank if row.rank is not None else "", score.rating, roles.get(row.quote.row, ""),
-            ", ".join(score.disqualified_by), score.price.amount if score.price else "", row.price_note, top,
+            ", ".join(score.disqualified_by), score.price.amount if score.price else "", *cost, row.price_note, top,
             row.match.how + (f"; duplicate of row {row.quote.duplicate_of}" if row.quote.duplicate_of else "")]
 
 
@@ -107,6 +125,7 @@ def to_xlsx(scored: ScoredSheet) -> bytes:
     last_score = first_score + len(criteria) - 1
     total_col, rank_col = last_score + 1, last_score + 2
     disq_col = last_score + 5
+    price_col = disq_col + 1
     roles = _roles(scored)
     rows = scored.rows
     last_row = len(rows) + 1
@@ -126,6 +145,10 @@ def to_xlsx(scored: ScoredSheet) -> bytes:
             f"=IF({counted}=0,0,ROUND(SUMPRODUCT({scores},{span_w})/{counted},1))")
         total = get_column_letter(total_col)
         disq = get_column_letter(disq_col)
+        if _has_quantity(scored) and total_cost(row) is not None:
+            # price x quantity as a live formula: a buyer who edits the quantity sees the cost follow
+            price, quantity = get_column_letter(price_col), get_column_letter(price_col + 1)
+            sheet.cell(number, price_col + 2).value = f"=ROUND({price}{number}*{quantity}{number},2)"
         if row.rank is not None:
             # rank among the scored, not disqualified rows: 1 + how many of them have a higher total
             sheet.cell(number, rank_col).value = (
