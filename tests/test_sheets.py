@@ -529,3 +529,18 @@ def test_sheet_reader_refuses_what_is_not_a_regular_bounded_file(tmp_path: Path)
     assert bomb.stat().st_size < 2 * 1024 * 1024
     with pytest.raises(InputError, match="unpacks to more than"):
         read_quotes(bomb)
+
+
+# --- the verdict ----------------------------------------------------------------------------------------
+
+def test_sheet_verdict_names_best_per_os_when_the_profile_names_none(data, scored) -> None:
+    from advisor.api import apply_constraints, resolve_profile
+    from advisor.sheets.score import score_sheet
+    from advisor.sheets.write import roles
+
+    # recommend's verdict over the ranked quotes: the per-OS picks are quotes other than the best pick
+    assert roles(scored) == {6: "best pick", 5: "runner-up", 14: "best value, best on Linux", 21: "best on macOS"}
+    assert scored.primary_os["apple-macbook-air-15-m2-2023/m2-10gpu-8gb-512gb"] == "macos"
+    linux = apply_constraints(resolve_profile("microservice", data), market="eu", os=("linux",))
+    fixed = score_sheet(read_quotes(FIXTURE), linux, data, "estimate", {})
+    assert not any("best on" in role for role in roles(fixed).values()) and "best pick" in roles(fixed).values()

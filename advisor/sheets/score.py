@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Callable, Mapping
 
 from advisor.errors import InputError
+from advisor.predict import primary_os
 from advisor.sheets.match import RowMatch, configs_by_machine, match_row
 from advisor.sheets.read import QuoteRow, QuoteSheet
 from advisor.types import MachineConfig, Profile, Score
@@ -24,6 +25,7 @@ class ScoredRow:
     score: Score | None = None
     price_note: str = ""
     rank: int | None = None
+    config: MachineConfig | None = None  # the configuration scored, at the quoted price
 
 
 @dataclass
@@ -37,6 +39,9 @@ class ScoredSheet:
     currency: str
     rates_note: str
     sources: dict[str, object] = field(default_factory=dict)
+    # configuration id -> the OS it would run for the profile (the verdict's best per OS); empty when the
+    # profile names its OSes, as recommend's verdict then names none per OS
+    primary_os: dict[str, str] = field(default_factory=dict)
 
     @property
     def needs_mapping(self) -> list[ScoredRow]:
@@ -90,6 +95,7 @@ def _score_row(quote: QuoteRow, profile: Profile, data: Data, evidence: str, wei
                           else f"no price quoted or known in {market}")
     scores = [score for mc in configs for score in iter_scores([mc], profile, data, evidence, weights)]
     row.score = pick(scores, profile)
+    row.config = next(mc for mc in configs if mc.id == row.score.machine_config)
     return row
 
 
@@ -108,7 +114,7 @@ def score_sheet(sheet: QuoteSheet, profile: Profile, data: Data, evidence: str,
     for quote in sheet.rows:
         first = by_number.get(quote.duplicate_of or 0)
         if first is not None:  # an exact duplicate is scored once: it shares its first row's match and score
-            row = ScoredRow(quote, first.match, first.score, first.price_note)
+            row = ScoredRow(quote, first.match, first.score, first.price_note, config=first.config)
         else:
             row = _score_row(quote, profile, data, evidence, weights, grouped, rates)
         rows.append(row)
@@ -124,6 +130,7 @@ def score_sheet(sheet: QuoteSheet, profile: Profile, data: Data, evidence: str,
     used = sorted({c for r in rows for c in [r.quote.fields.get("currency") or target, target]})
     rates_note = "; ".join(f"1 {c} = {rates[c]} USD" for c in used if c in rates and c != "USD")
     cited = sorted({s for r in rows if r.score for f in r.score.findings for s in f.sources})
+    os_of = {} if profile.os else {r.config.id: primary_os(r.config, profile) for r in rows if r.config is not None}
     return ScoredSheet(sheet, rows, effective_weights(data.knowledge.scoring, profile, dict(weights)), market,
                        target, rates_note or "all prices in USD",
-                       {s: data.knowledge.sources[s] for s in cited if s in data.knowledge.sources})
+                       {s: data.knowledge.sources[s] for s in cited if s in data.knowledge.sources}, os_of)

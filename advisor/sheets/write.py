@@ -41,24 +41,25 @@ def total_cost(row: ScoredRow) -> float | None:
     return round(row.score.price.amount * quantity, 2)
 
 
-def _roles(scored: ScoredSheet) -> dict[int, str]:
-    """Quote row -> its verdict roles (best pick, runner-up, best value), from the ranked quotes."""
+def roles(scored: ScoredSheet) -> dict[int, str]:
+    """Quote row -> its verdict roles (best pick, runner-up, best value, best on an OS when the profile names
+    none), from recommend's verdict over the ranked quotes; a configuration quoted twice takes them once."""
+    from advisor.scoring import rank  # noqa: PLC0415
     from advisor.verdict import verdict  # noqa: PLC0415
 
-    ranked = sorted((r for r in scored.rows if r.rank is not None), key=lambda r: r.rank or 0)
-    by_config: dict[str, int] = {}
-    for r in ranked:
-        by_config.setdefault(r.score.machine_config if r.score else "", r.quote.row)
-    roles: dict[int, str] = {}
-    # os_fixed: per-OS picks need each machine's primary OS; the sheet's verdict names the overall ones
-    for pick in verdict([r.score for r in ranked if r.score], {}, os_fixed=True):
-        row = by_config.get(pick.machine_config)
-        if row is not None:
-            roles[row] = ", ".join(filter(None, [roles.get(row), pick.role]))
-    return roles
+    eligible = [r for r in scored.rows if r.rank is not None and r.score is not None]
+    row_of: dict[str, int] = {}
+    for r in sorted(eligible, key=lambda r: (r.rank or 0, r.quote.row)):
+        row_of.setdefault(r.score.machine_config if r.score else "", r.quote.row)
+    ranked = rank({r.score.machine_config: r.score for r in eligible if r.score}.values())
+    found: dict[int, str] = {}
+    for pick in verdict(ranked, scored.primary_os, os_fixed=not scored.primary_os):
+        row = row_of[pick.machine_config]
+        found[row] = ", ".join(filter(None, [found.get(row), pick.role]))
+    return found
 
 
-def tool_cells(row: ScoredRow, scored: ScoredSheet, roles: dict[int, str]) -> list[Any]:
+def tool_cells(row: ScoredRow, scored: ScoredSheet, picked: dict[int, str]) -> list[Any]:
     """The tool's cells of one row: numbers as numbers, text as text; empty where the row was not scored."""
     score = row.score
     cost: list[Any] = []
@@ -73,7 +74,7 @@ def tool_cells(row: ScoredRow, scored: ScoredSheet, roles: dict[int, str]) -> li
     top = " | ".join(f"{f.rule_id}: {f.message}" for f in findings[:FINDINGS_SHOWN])
     return [score.machine_config,
             *(by_name[c].score if c in by_name and by_name[c].score is not None else "" for c in _criteria(scored)),
-            score.total, row.rank if row.rank is not None else "", score.rating, roles.get(row.quote.row, ""),
+            score.total, row.rank if row.rank is not None else "", score.rating, picked.get(row.quote.row, ""),
             ", ".join(score.disqualified_by), score.price.amount if score.price else "", *cost, row.price_note, top,
             row.match.how + (f"; duplicate of row {row.quote.duplicate_of}" if row.quote.duplicate_of else "")]
 
@@ -89,10 +90,10 @@ def to_csv(scored: ScoredSheet, bom: bool = False) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     headers = scored.sheet.headers
     writer.writerow([csv_cell(h) for h in headers] + tool_headers(scored))
-    roles = _roles(scored)
+    picked = roles(scored)
     for row in scored.rows:
         writer.writerow([csv_cell(value) for value in _buyers(row, headers)]
-                        + [csv_cell(v) for v in tool_cells(row, scored, roles)])
+                        + [csv_cell(v) for v in tool_cells(row, scored, picked)])
     return ("\ufeff" if bom else "") + buffer.getvalue()
 
 
@@ -126,14 +127,14 @@ def to_xlsx(scored: ScoredSheet) -> bytes:
     total_col, rank_col = last_score + 1, last_score + 2
     disq_col = last_score + 5
     price_col = disq_col + 1
-    roles = _roles(scored)
+    picked = roles(scored)
     rows = scored.rows
     last_row = len(rows) + 1
     span_w = f"Weights!$A$2:${get_column_letter(len(criteria))}$2"
     for number, row in enumerate(rows, 2):
         for column, value in enumerate(_buyers(row, scored.sheet.headers)):
             _text_cell(sheet.cell(number, column + 1), value or None)
-        for column, value in enumerate(tool_cells(row, scored, roles), len(scored.sheet.headers) + 1):
+        for column, value in enumerate(tool_cells(row, scored, picked), len(scored.sheet.headers) + 1):
             _text_cell(sheet.cell(number, column), None if value == "" else value)
         if row.score is None:
             continue
