@@ -544,3 +544,70 @@ def test_sheet_verdict_names_best_per_os_when_the_profile_names_none(data, score
     linux = apply_constraints(resolve_profile("microservice", data), market="eu", os=("linux",))
     fixed = score_sheet(read_quotes(FIXTURE), linux, data, "estimate", {})
     assert not any("best on" in role for role in roles(fixed).values()) and "best pick" in roles(fixed).values()
+
+
+# --- progress on a terminal, silence when piped ---------------------------------------------------------
+
+def _long_sheet(tmp_path: Path, rows: int = 60) -> Path:
+    """A sheet of `rows` distinct quotes (the fixture's named rows, each with its own note)."""
+    lines = FIXTURE.read_text(encoding="utf-8-sig").splitlines()
+    named = [line for line in lines[1:] if line.split(";")[0] and not line.startswith("=")]
+    body = [";".join(named[i % len(named)].split(";")[:7] + [f"quote {i}"]) for i in range(rows)]
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join([lines[0].removeprefix("\ufeff"), *body]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_progress_bar_renders_on_a_terminal_console() -> None:
+    import io
+
+    from rich.console import Console
+
+    from advisor.sheets.progress import bar
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=80)
+    with bar(3, console) as advance:
+        for _ in range(3):
+            advance()
+    shown = screen.getvalue()
+    assert "scoring quotes" in shown and "3/3" in shown and "\x1b[" in shown
+
+
+def test_long_sheet_piped_shows_no_progress(tmp_path: Path) -> None:
+    from test_cli import run
+
+    done = run("score-sheet", str(_long_sheet(tmp_path)), "--market", "eu", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "scoring quotes" not in done.stderr and "\x1b" not in done.stderr
+    assert "of 60 rows scored" in done.stderr
+
+
+def test_long_sheet_on_a_terminal_shows_the_bar(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from test_cli import ROOT
+
+    master, slave = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100", "TERM": "xterm"}
+    out = tmp_path / "scored.csv"
+    child = subprocess.Popen([sys.executable, "-m", "advisor.cli", "score-sheet", str(_long_sheet(tmp_path)),
+                              "--market", "eu", "-o", str(out)], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    seen = b""
+    while True:  # read the terminal until the child closes it
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the other side is closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert child.wait(timeout=300) == 0, seen.decode(errors="replace")
+    text = seen.decode(errors="replace")
+    assert "scoring quotes" in text and "of 60 rows scored" in text and out.exists()
