@@ -296,6 +296,19 @@ def test_cli_score_sheet(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "needs mapping: row 10: no machine named like 'Acme Cloudbook 9000'" in result.stderr
     assert "12 of 20 rows scored" in result.stderr and out.exists()
+    # every row not scored is reported by its number, with why
+    for row, why in NEEDS_MAPPING.items():
+        assert any(line.startswith(f"{FIXTURE}: needs mapping: row {row}: ") and why in line
+                   for line in result.stderr.splitlines()), row
+    # in the workbook only the tool's own formulas are formulas: every text cell read or written is a string
+    book = _load_xlsx(out.read_bytes())
+    header = [c.value for c in book["Scores"][1]]
+    formulas = {header.index(name) + 1 for name in ("total", "rank", "total cost (EUR)")}
+    for line in book["Scores"].iter_rows(min_row=2):
+        for cell in line:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                assert cell.column in formulas or cell.data_type == "s", (cell.coordinate, cell.value)
+    assert sum(c.data_type == "s" and str(c.value).startswith("=HYPERLINK") for c in book["Scores"]["A"]) == 1
     csv_out = run("score-sheet", str(FIXTURE), "--market", "eu", cwd=tmp_path)
     assert csv_out.returncode == 0 and csv_out.stdout.startswith("Product,")
     refused = run("score-sheet", str(FIXTURE), "-o", str(FIXTURE), cwd=tmp_path)
@@ -657,9 +670,10 @@ def test_held_out_names_matched_never_wrong(data) -> None:
     # a wrong match is the worst outcome: none; every machine the database lacks needs mapping (9315 is not
     # the 9310, the EliteBook 840 G11 not the G10, the Latitude 7440 not the 7450)
     assert outcome == {"matched": 22, "wrong": 0, "needs mapping": 6}
-    # the quote's memory and storage choose the configuration: "MBP 14 M3 Pro 18/512" is the 18 GB one
+    # the quote's memory and storage choose the configuration, in their columns or in the name
+    assert [(mc.config.ram_gb, mc.config.storage_gb) for mc in matches[3].configs] == [(18, 512)]  # "18/512"
     assert {mc.config.ram_gb for mc in matches[4].configs} == {32}
-    assert all(mc.config.ram_gb == 48 for mc in matches[25].configs)
+    assert {(mc.config.ram_gb, mc.config.storage_gb) for mc in matches[25].configs} == {(48, 1024)}
 
 
 def _noisy(draw, text: str) -> str:
@@ -730,3 +744,19 @@ def test_a_name_far_from_every_machine_never_matches(data) -> None:
         assert not match.matched and "no machine named like" in match.how
 
     check()
+
+
+def test_duplicates_scored_once_in_sheets_and_score_rows(data, scored) -> None:
+    import advisor
+
+    rows = {r.quote.row: r for r in scored.rows}
+    assert rows[15].quote.duplicate_of == 4 and rows[15].score is rows[4].score  # one score, not two
+    assert rows[15].rank == rows[4].rank
+    quote = {"Model": "Dell XPS 13 9310", "RAM": "16 GB", "Price": "999 EUR"}
+    noisy = {key: f" {value.upper()}  " for key, value in quote.items()}  # case and spacing aside, the same
+    cheaper = {**quote, "Price": "899 EUR"}
+    sheet = advisor.score_rows([quote, cheaper, noisy], market="eu", data=data)
+    first, second, third = sheet.rows
+    assert second.quote.duplicate_of is None and second.score is not first.score
+    assert third.quote.duplicate_of == 2 and third.score is first.score
+    assert [n.line("rows") for n in sheet.sheet.notes] == ["rows: row 4: duplicate of row 2: scored once, as that row"]

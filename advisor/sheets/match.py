@@ -12,6 +12,7 @@ from difflib import SequenceMatcher
 from typing import Any, Mapping
 
 from advisor.probe.match import _model_tokens, match_cpu
+from advisor.sheets import units
 from advisor.sheets.read import QuoteRow
 from advisor.types import MachineConfig
 from advisor.types.hardware import Catalog, Machine
@@ -190,6 +191,7 @@ def match_row(quote: QuoteRow, catalog: Catalog, configs_of: Mapping[str, list[M
                       f"({runner_up:.2f}) are within {MARGIN}")
         return result
     offered = configs_of.get(best.id, [])
+    fields = {**spec_in_name(model), **fields}  # the sheet's columns first
     fitting = narrow(offered, fields, result.cpu_id)
     if not fitting:
         spec = ", ".join(f"{k} {fields[k]}" for k in ("ram_gb", "storage_gb") if k in fields)
@@ -203,6 +205,17 @@ def match_row(quote: QuoteRow, catalog: Catalog, configs_of: Mapping[str, list[M
     several = f"; {len(fitting)} configurations fit, the best-scored is taken" if len(fitting) > 1 else ""
     result.how = f"{model!r} ~ {best.name!r} ({best.score:.2f}, runner-up {runner_up:.2f}){several}"
     return result
+
+
+def spec_in_name(model: str) -> dict[str, int]:
+    """Memory and storage a model name states as "18/512" or "16GB/1TB", when both read as a laptop's."""
+    found = re.search(r"\b(\d+)\s*(?:gb)?\s*/\s*(\d+\s*(?:gb|tb)?)\b", model, re.IGNORECASE)
+    if not found:
+        return {}
+    try:
+        return {"ram_gb": units.memory_gb(found.group(1)), "storage_gb": units.storage_gb(found.group(2))}
+    except units.UnitError:
+        return {}
 
 
 def configs_by_machine(configs: list[MachineConfig]) -> dict[str, list[MachineConfig]]:
