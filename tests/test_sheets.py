@@ -670,6 +670,7 @@ def test_held_out_names_matched_never_wrong(data) -> None:
     # a wrong match is the worst outcome: none; every machine the database lacks needs mapping (9315 is not
     # the 9310, the EliteBook 840 G11 not the G10, the Latitude 7440 not the 7450)
     assert outcome == {"matched": 22, "wrong": 0, "needs mapping": 6}
+    assert matches[2].candidates == []  # a part number is like no name: no candidates in alphabetical order
     # the quote's memory and storage choose the configuration, in their columns or in the name
     assert [(mc.config.ram_gb, mc.config.storage_gb) for mc in matches[3].configs] == [(18, 512)]  # "18/512"
     assert {mc.config.ram_gb for mc in matches[4].configs} == {32}

@@ -185,6 +185,7 @@ def match_row(quote: QuoteRow, catalog: Catalog, configs_of: Mapping[str, list[M
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
     if best.score < THRESHOLD:
         result.how = f"no machine named like {model!r} (closest {best.score:.2f}, needs {THRESHOLD})"
+        result.candidates = [c for c in result.candidates if c.score > 0]  # nothing alike is no candidate
         return result
     if best.score - runner_up < MARGIN:
         result.how = (f"{model!r} is ambiguous: {best.id} ({best.score:.2f}) and {ranked[1].id} "
