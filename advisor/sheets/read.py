@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from advisor.errors import InputError
+from advisor.reading import read_regular
 from advisor.sheets import units
 
 # field -> header names buyers use for it (compared case-insensitively, spaces and punctuation ignored).
@@ -22,16 +24,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "storage_gb": ("storage", "ssd", "disk", "storagegb", "ssdgb", "diskgb", "drive"),
     "price": ("price", "quote", "cost", "unitprice", "quotedprice", "netprice"),
     "currency": ("currency", "cur", "ccy"),
-    "weight_kg": ("weight", "weightkg", "mass"),
+    # a laptop's weight in kg, a spec; the scoring weights are --weight and the output's Weights sheet
+    "weight_kg": ("weight", "weightkg", "laptopweight", "mass"),
     "market": ("market", "region", "country"),
     "quantity": ("quantity", "qty", "units", "count"),
 }
 FIELDS = tuple(SYNONYMS)
 _PARSERS: dict[str, Callable[[str], Any]] = {
-    "ram_gb": units.size_gb, "storage_gb": units.size_gb, "weight_kg": units.weight_kg,
-    "quantity": units.quantity, "price": units.price,
+    "ram_gb": units.memory_gb, "storage_gb": units.storage_gb, "weight_kg": units.weight_kg,
+    "quantity": units.quantity, "price": units.price, "currency": units.currency,
 }
-MAX_ROWS = 100_000  # a quote sheet is tens of rows; a bound keeps a hostile file from filling memory
+# A quote sheet is tens of rows: bounds keep a hostile file from filling memory.
+MAX_ROWS = 100_000
+XLSX_UNPACKED_LIMIT = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Note:
     row: int
     column: str
     message: str
+    field: str = ""  # the field a cell was read for, when the note is about a cell that could not be read
 
     def line(self, path: Path | str) -> str:
         where = f"{path}: row {self.row}" + (f", column {self.column!r}" if self.column else "")
@@ -55,6 +61,8 @@ class QuoteRow:
     cells: dict[str, str]
     fields: dict[str, Any] = field(default_factory=dict)
     duplicate_of: int | None = None
+    unreadable: dict[str, Note] = field(default_factory=dict)  # field -> why its cell could not be read
+    values: tuple[str, ...] = ()  # the cells by position under the headers, as written back (a header may be empty)
 
 
 @dataclass
@@ -118,11 +126,9 @@ def _text(value: object) -> str:
 
 
 def _csv_table(path: Path) -> list[list[str]]:
+    data = read_regular(path)  # a regular file of bounded size: a FIFO or a device never hangs the read
     try:
-        data = path.read_bytes()
         text = data.decode("utf-8-sig")  # with or without the BOM Excel writes
-    except OSError as error:
-        raise InputError(f"{path}: cannot read ({error.strerror or error})") from None
     except UnicodeDecodeError as error:
         raise InputError(f"{path}: not UTF-8 text (byte {error.start}); save the sheet as CSV UTF-8") from None
     try:
@@ -135,17 +141,48 @@ def _csv_table(path: Path) -> list[list[str]]:
         raise InputError(f"{path}: not a CSV file ({error})") from None
 
 
+def _unpacked_size(data: bytes) -> int:
+    """What an XLSX (a zip) unpacks to, by its own directory; a broken zip is openpyxl's to refuse."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return 0
+
+
+def _spread_merges(table: list[list[str]], merges: Iterable[tuple[int, int, int, int]]) -> None:
+    """Merged cells as a reader sees them: a cell merged down over data rows applies to each row it spans
+    (one model or currency for a block of quotes); merged across, it is one column's value, its other columns
+    stay empty; a merged header names its column once. Ranges are (first row, first column, last row, last
+    column), 1-based as openpyxl gives them."""
+    header = next((i for i, cells in enumerate(table) if any(c.strip() for c in cells)), None)
+    for first_row, column, last_row, _ in merges:
+        if header is None or first_row - 1 <= header or first_row > len(table):
+            continue  # the header row: its merged cell already names the column once
+        value = table[first_row - 1][column - 1] if column <= len(table[first_row - 1]) else ""
+        for index in range(first_row, min(last_row, len(table))):
+            cells = table[index]
+            cells.extend([""] * (column - len(cells)))
+            cells[column - 1] = value
+
+
 def _xlsx_table(path: Path) -> list[list[str]]:
     from openpyxl import load_workbook  # noqa: PLC0415  (only for .xlsx input)
 
+    data = read_regular(path)
+    if _unpacked_size(data) > XLSX_UNPACKED_LIMIT:  # a small zip can unpack to gigabytes
+        raise InputError(f"{path}: unpacks to more than {XLSX_UNPACKED_LIMIT:,} bytes; not a quote sheet")
     try:
-        # data_only: a formula cell gives the value Excel saved, not the formula text to evaluate.
-        book = load_workbook(path, read_only=True, data_only=True)
+        # data_only: a formula cell gives the value Excel saved, not the formula text to evaluate; not read-only,
+        # since only a loaded worksheet knows its merged ranges
+        book = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as error:  # openpyxl raises zipfile, KeyError and its own errors on a bad file
         raise InputError(f"{path}: not a readable XLSX workbook ({type(error).__name__})") from None
     try:
         sheet = book.worksheets[0]
-        return [[_text(v) for v in values] for values in islice(sheet.iter_rows(values_only=True), MAX_ROWS + 1)]
+        table = [[_text(v) for v in values] for values in islice(sheet.iter_rows(values_only=True), MAX_ROWS + 1)]
+        _spread_merges(table, [(r.min_row, r.min_col, r.max_row, r.max_col) for r in sheet.merged_cells.ranges])
+        return table
     finally:
         book.close()
 
@@ -169,13 +206,12 @@ def parse_cells(cells: Mapping[str, str], columns: Mapping[str, str], row: int) 
             continue
         parser = _PARSERS.get(name)
         if parser is None:
-            fields[name] = text if name not in ("currency", "market") else text.upper() if name == "currency" \
-                else text.lower()
+            fields[name] = text.lower() if name == "market" else text
             continue
         try:
             value = parser(text)
         except units.UnitError as error:
-            notes.append(Note(row, header, str(error)))
+            notes.append(Note(row, header, str(error), name))
             continue
         if name == "price":
             fields["price"], symbol = value
@@ -211,7 +247,6 @@ def read_quotes(path: str | Path, mapping: Mapping[str, str] | None = None) -> Q
     columns = assign_columns(headers, mapping or {}, path)
     rows: list[QuoteRow] = []
     notes: list[Note] = []
-    first_of: dict[tuple[str, ...], int] = {}
     for index in range(start + 1, len(table)):
         number = index + 1
         raw = table[index]
@@ -222,15 +257,25 @@ def read_quotes(path: str | Path, mapping: Mapping[str, str] | None = None) -> Q
         cells = {h: (raw[i] if i < len(raw) else "") for i, h in enumerate(headers) if h}
         fields, cell_notes = parse_cells(cells, columns, number)
         notes.extend(cell_notes)
-        quote = QuoteRow(number, cells, fields)
-        signature = tuple(c.strip().casefold() for c in cells.values())
+        rows.append(QuoteRow(number, cells, fields, unreadable={n.field: n for n in cell_notes if n.field},
+                             values=tuple(raw[i] if i < len(raw) else "" for i in range(len(headers)))))
+    notes.extend(mark_duplicates(rows))
+    return QuoteSheet(path, headers, rows, columns, notes)
+
+
+def mark_duplicates(rows: Iterable[QuoteRow]) -> list[Note]:
+    """Mark each row whose cells equal an earlier row's (case and spacing aside) as its duplicate, and a note
+    naming both rows: the duplicate is kept in the output and scored once, as the row it repeats."""
+    first_of: dict[tuple[str, ...], int] = {}
+    notes = []
+    for quote in rows:
+        signature = tuple(" ".join(c.split()).casefold() for c in quote.values or quote.cells.values())
         if signature in first_of:
             quote.duplicate_of = first_of[signature]
-            notes.append(Note(number, "", f"duplicate of row {first_of[signature]}"))
+            notes.append(Note(quote.row, "", f"duplicate of row {quote.duplicate_of}: scored once, as that row"))
         else:
-            first_of[signature] = number
-        rows.append(quote)
-    return QuoteSheet(path, headers, rows, columns, notes)
+            first_of[signature] = quote.row
+    return notes
 
 
 def rows_from_dicts(rows: Iterable[Mapping[str, object]], mapping: Mapping[str, str] | None = None,
@@ -247,5 +292,7 @@ def rows_from_dicts(rows: Iterable[Mapping[str, object]], mapping: Mapping[str, 
         cells = {h: _text(r.get(h)) for h in headers}
         fields, cell_notes = parse_cells(cells, columns, number)
         notes.extend(cell_notes)
-        quotes.append(QuoteRow(number, cells, fields))
+        quotes.append(QuoteRow(number, cells, fields, unreadable={n.field: n for n in cell_notes if n.field},
+                               values=tuple(cells[h] for h in headers)))
+    notes.extend(mark_duplicates(quotes))
     return QuoteSheet(Path(source), headers, quotes, columns, notes)

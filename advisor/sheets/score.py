@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from advisor.errors import InputError
+from advisor.predict import primary_os
 from advisor.sheets.match import RowMatch, configs_by_machine, match_row
 from advisor.sheets.read import QuoteRow, QuoteSheet
 from advisor.types import MachineConfig, Profile, Score
@@ -24,6 +25,7 @@ class ScoredRow:
     score: Score | None = None
     price_note: str = ""
     rank: int | None = None
+    config: MachineConfig | None = None  # the configuration scored, at the quoted price
 
 
 @dataclass
@@ -37,6 +39,9 @@ class ScoredSheet:
     currency: str
     rates_note: str
     sources: dict[str, object] = field(default_factory=dict)
+    # configuration id -> the OS it would run for the profile (the verdict's best per OS); empty when the
+    # profile names its OSes, as recommend's verdict then names none per OS
+    primary_os: dict[str, str] = field(default_factory=dict)
 
     @property
     def needs_mapping(self) -> list[ScoredRow]:
@@ -67,10 +72,37 @@ def quoted(mc: MachineConfig, amount: float, currency: str, market: str, rates: 
     return mc.model_copy(update={"config": config}), note
 
 
-def score_sheet(sheet: QuoteSheet, profile: Profile, data: Data, evidence: str,
-                weights: Mapping[str, float]) -> ScoredSheet:
-    """Match every row, score the matched ones (a quoted price replacing the database's) and rank them."""
+def _score_row(quote: QuoteRow, profile: Profile, data: Data, evidence: str, weights: Mapping[str, float],
+               grouped: Mapping[str, list[MachineConfig]], rates: Mapping[str, float]) -> ScoredRow:
+    """One quote matched and, when it matched, scored at its quoted price (else the database's)."""
     from advisor.api import iter_scores, pick  # noqa: PLC0415  (the API imports this package lazily too)
+
+    market = profile.buyer_market
+    target = MARKET_CURRENCY[market]
+    match = match_row(quote, data.catalog, grouped)
+    row = ScoredRow(quote, match)
+    if not match.matched:
+        return row
+    configs = match.configs
+    if "price" in quote.fields:
+        currency = quote.fields.get("currency") or target
+        priced = [quoted(mc, quote.fields["price"], currency, market, rates) for mc in configs]
+        configs = [mc for mc, _ in priced]
+        row.price_note = priced[0][1]
+    else:
+        price = configs[0].config.market_price(market)
+        row.price_note = (f"database price {price.amount:,.2f} {price.currency} ({price.source})" if price
+                          else f"no price quoted or known in {market}")
+    scores = [score for mc in configs for score in iter_scores([mc], profile, data, evidence, weights)]
+    row.score = pick(scores, profile)
+    row.config = next(mc for mc in configs if mc.id == row.score.machine_config)
+    return row
+
+
+def score_sheet(sheet: QuoteSheet, profile: Profile, data: Data, evidence: str,
+                weights: Mapping[str, float], progress: Callable[[], None] | None = None) -> ScoredSheet:
+    """Match every row, score the matched ones (a quoted price replacing the database's) and rank them;
+    `progress` is called once per row done."""
     from advisor.scoring import effective_weights  # noqa: PLC0415
 
     market = profile.buyer_market
@@ -78,24 +110,17 @@ def score_sheet(sheet: QuoteSheet, profile: Profile, data: Data, evidence: str,
     rates = usd_rates(data)
     grouped = configs_by_machine(data.machine_configs())
     rows: list[ScoredRow] = []
+    by_number: dict[int, ScoredRow] = {}
     for quote in sheet.rows:
-        match = match_row(quote, data.catalog, grouped)
-        row = ScoredRow(quote, match)
-        rows.append(row)
-        if not match.matched:
-            continue
-        configs = match.configs
-        if "price" in quote.fields:
-            currency = quote.fields.get("currency") or target
-            priced = [quoted(mc, quote.fields["price"], currency, market, rates) for mc in configs]
-            configs = [mc for mc, _ in priced]
-            row.price_note = priced[0][1]
+        first = by_number.get(quote.duplicate_of or 0)
+        if first is not None:  # an exact duplicate is scored once: it shares its first row's match and score
+            row = ScoredRow(quote, first.match, first.score, first.price_note, config=first.config)
         else:
-            price = configs[0].config.market_price(market)
-            row.price_note = (f"database price {price.amount:,.2f} {price.currency} ({price.source})" if price
-                              else f"no price quoted or known in {market}")
-        scores = [score for mc in configs for score in iter_scores([mc], profile, data, evidence, weights)]
-        row.score = pick(scores, profile)
+            row = _score_row(quote, profile, data, evidence, weights, grouped, rates)
+        rows.append(row)
+        by_number[quote.row] = row
+        if progress is not None:
+            progress()
     # Ranked as the sheet's RANK-like formula ranks: 1 + how many eligible rows total more, so equal totals
     # (a quote listed twice) share a rank and a recalculating spreadsheet agrees with the tool.
     totals = [r.score.total for r in rows if r.score is not None and not r.score.disqualified]
@@ -105,6 +130,7 @@ def score_sheet(sheet: QuoteSheet, profile: Profile, data: Data, evidence: str,
     used = sorted({c for r in rows for c in [r.quote.fields.get("currency") or target, target]})
     rates_note = "; ".join(f"1 {c} = {rates[c]} USD" for c in used if c in rates and c != "USD")
     cited = sorted({s for r in rows if r.score for f in r.score.findings for s in f.sources})
+    os_of = {} if profile.os else {r.config.id: primary_os(r.config, profile) for r in rows if r.config is not None}
     return ScoredSheet(sheet, rows, effective_weights(data.knowledge.scoring, profile, dict(weights)), market,
                        target, rates_note or "all prices in USD",
-                       {s: data.knowledge.sources[s] for s in cited if s in data.knowledge.sources})
+                       {s: data.knowledge.sources[s] for s in cited if s in data.knowledge.sources}, os_of)

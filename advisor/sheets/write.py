@@ -20,34 +20,53 @@ def _criteria(scored: ScoredSheet) -> list[str]:
     return list(scored.weights)
 
 
+def _has_quantity(scored: ScoredSheet) -> bool:
+    return "quantity" in scored.sheet.columns
+
+
 def tool_headers(scored: ScoredSheet) -> list[str]:
-    """The columns the tool adds after the buyer's."""
+    """The columns the tool adds after the buyer's; with a quantity column, the quantity read and the cost of
+    the row (price x quantity)."""
+    cost = ["quantity", f"total cost ({scored.currency})"] if _has_quantity(scored) else []
     return ["go-advisor match", *(f"score {c}" for c in _criteria(scored)), "total", "rank", "rating",
-            "verdict", "disqualified by", f"price ({scored.currency})", "price note", "top findings", "match note"]
+            "verdict", "disqualified by", f"price ({scored.currency})", *cost, "price note", "top findings",
+            "match note"]
 
 
-def _roles(scored: ScoredSheet) -> dict[int, str]:
-    """Quote row -> its verdict roles (best pick, runner-up, best value), from the ranked quotes."""
+def total_cost(row: ScoredRow) -> float | None:
+    """What the row's quote costs at its quantity, in the sheet's currency; None without a price or quantity."""
+    quantity = row.quote.fields.get("quantity")
+    if row.score is None or row.score.price is None or quantity is None:
+        return None
+    return round(row.score.price.amount * quantity, 2)
+
+
+def roles(scored: ScoredSheet) -> dict[int, str]:
+    """Quote row -> its verdict roles (best pick, runner-up, best value, best on an OS when the profile names
+    none), from recommend's verdict over the ranked quotes; a configuration quoted twice takes them once."""
+    from advisor.scoring import rank  # noqa: PLC0415
     from advisor.verdict import verdict  # noqa: PLC0415
 
-    ranked = sorted((r for r in scored.rows if r.rank is not None), key=lambda r: r.rank or 0)
-    by_config: dict[str, int] = {}
-    for r in ranked:
-        by_config.setdefault(r.score.machine_config if r.score else "", r.quote.row)
-    roles: dict[int, str] = {}
-    # os_fixed: per-OS picks need each machine's primary OS; the sheet's verdict names the overall ones
-    for pick in verdict([r.score for r in ranked if r.score], {}, os_fixed=True):
-        row = by_config.get(pick.machine_config)
-        if row is not None:
-            roles[row] = ", ".join(filter(None, [roles.get(row), pick.role]))
-    return roles
+    eligible = [r for r in scored.rows if r.rank is not None and r.score is not None]
+    row_of: dict[str, int] = {}
+    for r in sorted(eligible, key=lambda r: (r.rank or 0, r.quote.row)):
+        row_of.setdefault(r.score.machine_config if r.score else "", r.quote.row)
+    ranked = rank({r.score.machine_config: r.score for r in eligible if r.score}.values())
+    found: dict[int, str] = {}
+    for pick in verdict(ranked, scored.primary_os, os_fixed=not scored.primary_os):
+        row = row_of[pick.machine_config]
+        found[row] = ", ".join(filter(None, [found.get(row), pick.role]))
+    return found
 
 
-def tool_cells(row: ScoredRow, scored: ScoredSheet, roles: dict[int, str]) -> list[Any]:
+def tool_cells(row: ScoredRow, scored: ScoredSheet, picked: dict[int, str]) -> list[Any]:
     """The tool's cells of one row: numbers as numbers, text as text; empty where the row was not scored."""
     score = row.score
+    cost: list[Any] = []
+    if _has_quantity(scored):
+        cost = [row.quote.fields.get("quantity", ""), "" if total_cost(row) is None else total_cost(row)]
     if score is None:
-        return ["", *([""] * len(_criteria(scored))), "", "", "", "", "", "", "", "",
+        return ["", *([""] * len(_criteria(scored))), "", "", "", "", "", "", *cost, "", "",
                 needs_mapping_line(row.match)]
     by_name = {c.criterion: c for c in score.criteria}
     findings = [f for f in score.findings if f.effect.disqualify] + [f for f in score.findings
@@ -55,9 +74,14 @@ def tool_cells(row: ScoredRow, scored: ScoredSheet, roles: dict[int, str]) -> li
     top = " | ".join(f"{f.rule_id}: {f.message}" for f in findings[:FINDINGS_SHOWN])
     return [score.machine_config,
             *(by_name[c].score if c in by_name and by_name[c].score is not None else "" for c in _criteria(scored)),
-            score.total, row.rank if row.rank is not None else "", score.rating, roles.get(row.quote.row, ""),
-            ", ".join(score.disqualified_by), score.price.amount if score.price else "", row.price_note, top,
+            score.total, row.rank if row.rank is not None else "", score.rating, picked.get(row.quote.row, ""),
+            ", ".join(score.disqualified_by), score.price.amount if score.price else "", *cost, row.price_note, top,
             row.match.how + (f"; duplicate of row {row.quote.duplicate_of}" if row.quote.duplicate_of else "")]
+
+
+def _buyers(row: ScoredRow, headers: list[str]) -> list[str]:
+    """The buyer's cells of a row as read, by position (under an empty or merged header too)."""
+    return list(row.quote.values) if row.quote.values else [row.quote.cells.get(h, "") for h in headers]
 
 
 def to_csv(scored: ScoredSheet, bom: bool = False) -> str:
@@ -66,10 +90,10 @@ def to_csv(scored: ScoredSheet, bom: bool = False) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     headers = scored.sheet.headers
     writer.writerow([csv_cell(h) for h in headers] + tool_headers(scored))
-    roles = _roles(scored)
+    picked = roles(scored)
     for row in scored.rows:
-        writer.writerow([csv_cell(row.quote.cells.get(h, "")) for h in headers]
-                        + [csv_cell(v) for v in tool_cells(row, scored, roles)])
+        writer.writerow([csv_cell(value) for value in _buyers(row, headers)]
+                        + [csv_cell(v) for v in tool_cells(row, scored, picked)])
     return ("\ufeff" if bom else "") + buffer.getvalue()
 
 
@@ -102,14 +126,15 @@ def to_xlsx(scored: ScoredSheet) -> bytes:
     last_score = first_score + len(criteria) - 1
     total_col, rank_col = last_score + 1, last_score + 2
     disq_col = last_score + 5
-    roles = _roles(scored)
+    price_col = disq_col + 1
+    picked = roles(scored)
     rows = scored.rows
     last_row = len(rows) + 1
     span_w = f"Weights!$A$2:${get_column_letter(len(criteria))}$2"
     for number, row in enumerate(rows, 2):
-        for column, value in enumerate(row.quote.cells.get(h, "") for h in scored.sheet.headers):
+        for column, value in enumerate(_buyers(row, scored.sheet.headers)):
             _text_cell(sheet.cell(number, column + 1), value or None)
-        for column, value in enumerate(tool_cells(row, scored, roles), len(scored.sheet.headers) + 1):
+        for column, value in enumerate(tool_cells(row, scored, picked), len(scored.sheet.headers) + 1):
             _text_cell(sheet.cell(number, column), None if value == "" else value)
         if row.score is None:
             continue
@@ -121,6 +146,10 @@ def to_xlsx(scored: ScoredSheet) -> bytes:
             f"=IF({counted}=0,0,ROUND(SUMPRODUCT({scores},{span_w})/{counted},1))")
         total = get_column_letter(total_col)
         disq = get_column_letter(disq_col)
+        if _has_quantity(scored) and total_cost(row) is not None:
+            # price x quantity as a live formula: a buyer who edits the quantity sees the cost follow
+            price, quantity = get_column_letter(price_col), get_column_letter(price_col + 1)
+            sheet.cell(number, price_col + 2).value = f"=ROUND({price}{number}*{quantity}{number},2)"
         if row.rank is not None:
             # rank among the scored, not disqualified rows: 1 + how many of them have a higher total
             sheet.cell(number, rank_col).value = (
