@@ -97,9 +97,10 @@ def _price(price: Price | None, citations: Citations) -> dict[str, Any] | None:
             "source_id": price.source, "unconfirmed": price.confidence in UNCONFIRMED}
 
 
-def _finding(finding: Finding, citations: Citations) -> dict[str, Any]:
+def _finding(finding: Finding, citations: Citations, catalog: Catalog) -> dict[str, Any]:
     return {"rule": finding.rule_id, "criterion": finding.criterion, "effect": finding.effect.label,
-            "message": finding.message, "confidence": finding.confidence, "threshold": finding.threshold,
+            "message": catalog.sentence(finding.message), "confidence": finding.confidence,
+            "threshold": finding.threshold,
             "sources": citations.cite_all(finding.sources, finding.confidence),
             "unconfirmed": finding.confidence in UNCONFIRMED}
 
@@ -189,11 +190,11 @@ def _section(section: ProfileGuide, catalog: Catalog, citations: Citations, word
     verdict = []
     for pick in rec.verdict:
         score = by_id[pick.machine_config]
-        decided = [_finding(f, citations) for f in score.findings
+        decided = [_finding(f, citations, catalog) for f in score.findings
                    if f.rule_id not in CAVEAT_RULES and (f.effect.penalty or f.effect.bonus or f.effect.disqualify)]
         verdict.append({"role": pick.role, "id": pick.machine_config, "label": pick.label, "total": pick.total,
                         "rating": score.rating, "price": _price(score.price, citations),
-                        "reasons": [catalog.reason(reason) for reason in pick.reasons],
+                        "reasons": [catalog.sentence(reason) for reason in pick.reasons],
                         "against": labels.get(pick.against or "", pick.against), "findings": decided})
     ranked_tiers = list(section.tiers)
     figures, files = _chart_files(section, catalog, criteria)

@@ -21,14 +21,15 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 @dataclass(frozen=True)
 class Catalog:
-    """One language's messages (English id -> text) and its patterns for the API's verdict reasons."""
+    """One language's messages (English id -> text) and its patterns for sentences the guide quotes from the API
+    and the knowledge base (verdict reasons, rule messages), which carry numbers and so cannot be message ids."""
 
     lang: str
     messages: dict[str, str] = field(default_factory=dict)
     # (compiled English pattern, replacement with \1-style groups), tried in order
     patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
 
-    def text(self, message: str, **values: object) -> str:
+    def text(self, message: str, /, **values: object) -> str:
         """The message in this language with its `{name}` placeholders filled."""
         template = self.messages.get(message, message)
         return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
@@ -37,9 +38,9 @@ class Catalog:
         """Each message of a list in this language (the templates' `tl()`)."""
         return [self.text(str(message)) for message in messages] if isinstance(messages, (list, tuple)) else []
 
-    def reason(self, sentence: str) -> str:
-        """A verdict reason as the API words it (English), translated by the first pattern that matches it whole;
-        unchanged when none does."""
+    def sentence(self, sentence: str) -> str:
+        """A verdict reason or rule message as the API words it (English), translated by the first pattern that
+        matches it whole; unchanged when none does."""
         for pattern, replacement in self.patterns:
             if pattern.fullmatch(sentence):
                 return pattern.sub(replacement, sentence)
@@ -60,7 +61,7 @@ def load_catalog(lang: str) -> Catalog:
         return Catalog(lang="en")
     raw = yaml.safe_load((LOCALE_DIR / f"{lang}.yaml").read_text(encoding="utf-8"))
     messages = {str(key): str(value) for key, value in raw["messages"].items()}
-    patterns = tuple((re.compile(item["match"]), str(item["say"])) for item in raw.get("reasons", ()))
+    patterns = tuple((re.compile(item["match"]), str(item["say"])) for item in raw.get("sentences", ()))
     return Catalog(lang=lang, messages=messages, patterns=patterns)
 
 
