@@ -49,8 +49,8 @@ def _nice_step(span: float, ticks: int = 5) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def _axis_ticks(low: float, high: float) -> list[float]:
-    step = _nice_step(high - low)
+def _axis_ticks(low: float, high: float, ticks: int = 5) -> list[float]:
+    step = _nice_step(high - low, ticks)
     first = math.floor(low / step) * step
     ticks: list[float] = []
     value = first
@@ -65,33 +65,37 @@ def _tick_label(value: float) -> str:
 
 
 def price_vs_wait(points: Sequence[PricePoint], labels: Mapping[str, str]) -> str:
-    """Scatter of price (x) against predicted minutes a day waiting (y); the Pareto front joined and labelled.
+    """Scatter of price (x) against predicted minutes a day waiting (y); the Pareto front joined, its points
+    numbered and listed under the plot (names are long: a list cannot overlap as labels beside points can).
 
-    labels: title, x (axis, with the currency), y, front (legend)."""
-    width, height, left, right, top, bottom = 760.0, 480.0, 70.0, 20.0, 40.0, 60.0
+    labels: title, x (axis, with the currency), y, front (legend), currency, minutes (the unit, shortened)."""
+    front = pareto_front(points)
+    width, left, right, top, plot_height = 760.0, 70.0, 20.0, 50.0, 330.0
+    list_top = top + plot_height + 60
+    height = list_top + 18.0 * len(front) + 10
     body = [text(labels["title"], width / 2, 22, text_anchor="middle", font_size=15, font_weight="bold")]
     if not points:
         return document(width, height, body, labels["title"])
-    xs = _axis_ticks(min(p.price for p in points) * 0.95, max(p.price for p in points) * 1.02)
+    xs = _axis_ticks(min(p.price for p in points), max(p.price for p in points), ticks=8)
     ys = _axis_ticks(0, max(p.wait_min_per_day for p in points) * 1.05)
     x0, x1, y1 = xs[0], xs[-1], ys[-1]
+    base = top + plot_height
 
     def px(value: float) -> float:
         return left + (value - x0) / ((x1 - x0) or 1) * (width - left - right)
 
     def py(value: float) -> float:
-        return height - bottom - value / (y1 or 1) * (height - top - bottom)
+        return base - value / (y1 or 1) * plot_height
 
     for tick in xs:
-        body.append(element("line", x1=px(tick), y1=top, x2=px(tick), y2=height - bottom, stroke="#e0e0e0"))
-        body.append(text(_tick_label(tick), px(tick), height - bottom + 16, text_anchor="middle"))
+        body.append(element("line", x1=px(tick), y1=top, x2=px(tick), y2=base, stroke="#e0e0e0"))
+        body.append(text(_tick_label(tick), px(tick), base + 16, text_anchor="middle"))
     for tick in ys:
         body.append(element("line", x1=left, y1=py(tick), x2=width - right, y2=py(tick), stroke="#e0e0e0"))
         body.append(text(_tick_label(tick), left - 6, py(tick) + 4, text_anchor="end"))
-    body.append(text(labels["x"], (left + width - right) / 2, height - 18, text_anchor="middle"))
-    body.append(text(labels["y"], 16, (top + height - bottom) / 2, text_anchor="middle",
-                     transform=f"rotate(-90 16 {number((top + height - bottom) / 2)})"))
-    front = pareto_front(points)
+    body.append(text(labels["x"], (left + width - right) / 2, base + 36, text_anchor="middle"))
+    body.append(text(labels["y"], 16, top + plot_height / 2, text_anchor="middle",
+                     transform=f"rotate(-90 16 {number(top + plot_height / 2)})"))
     on_front = {p.machine_config for p in front}
     if len(front) > 1:
         path = " ".join(f"{number(px(p.price))},{number(py(p.wait_min_per_day))}" for p in front)
@@ -103,13 +107,16 @@ def price_vs_wait(points: Sequence[PricePoint], labels: Mapping[str, str]) -> st
         body.append(element("circle", tooltip, cx=px(point.price), cy=py(point.wait_min_per_day),
                             r=5.0 if front_point else 3.5, fill=FRONT_COLOUR if front_point else POINT_COLOUR,
                             fill_opacity=0.9 if front_point else 0.55))
-    for index, point in enumerate(front):
-        anchor = "start" if px(point.price) < width * 0.7 else "end"
-        dx = 8 if anchor == "start" else -8
-        body.append(text(short(point.name), px(point.price) + dx, py(point.wait_min_per_day) - 6 - (index % 2) * 12,
-                         text_anchor=anchor, font_size=11, fill=FRONT_COLOUR))
-    body.append(element("circle", cx=width - right - 150, cy=top + 6, r=5.0, fill=FRONT_COLOUR))
-    body.append(text(labels["front"], width - right - 140, top + 10, font_size=11))
+    for index, point in enumerate(front, start=1):
+        body.append(text(str(index), px(point.price) + 6, py(point.wait_min_per_day) - 7, font_size=11,
+                         font_weight="bold", fill=FRONT_COLOUR))
+    body.append(element("circle", cx=left + 12, cy=top - 12, r=5.0, fill=FRONT_COLOUR))
+    body.append(text(labels["front"], left + 22, top - 8, font_size=11))
+    for index, point in enumerate(front, start=1):
+        y = list_top + 18.0 * (index - 1)
+        shown = f"{point.price:,.0f} {labels['currency']} · {point.wait_min_per_day:.1f} {labels['minutes']}"
+        body.append(text(f"{index}  {point.name}: {shown}", left, y,
+                         font_size=11, fill="#333333"))
     return document(width, height, body, labels["title"])
 
 

@@ -169,7 +169,8 @@ def _chart_files(section: ProfileGuide, catalog: Catalog, criteria: list[tuple[s
          charts.price_vs_wait(points, {
              "title": t("Price against predicted minutes a day waiting on builds and tests"),
              "x": t("price ({currency})", currency=section.currency), "y": t("minutes a day waiting (predicted)"),
-             "front": t("Pareto front: nothing cheaper waits less")})),
+             "front": t("Pareto front: nothing cheaper waits less"), "currency": section.currency,
+             "minutes": t("min a day")})),
         (f"{pid}-criteria.svg", t("Per-criterion scores of the verdict's machines"),
          charts.criterion_bars(bars, [(c, t(c)) for c, _ in criteria], {
              "title": t("Per-criterion scores of the verdict's machines"), "y": t("score (0-100)")})),
