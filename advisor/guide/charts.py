@@ -49,8 +49,8 @@ def _nice_step(span: float, ticks: int = 5) -> float:
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def _axis_ticks(low: float, high: float, ticks: int = 5) -> list[float]:
-    step = _nice_step(high - low, ticks)
+def _axis_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    step = _nice_step(high - low, count)
     first = math.floor(low / step) * step
     ticks: list[float] = []
     value = first
@@ -76,7 +76,7 @@ def price_vs_wait(points: Sequence[PricePoint], labels: Mapping[str, str]) -> st
     body = [text(labels["title"], width / 2, 22, text_anchor="middle", font_size=15, font_weight="bold")]
     if not points:
         return document(width, height, body, labels["title"])
-    xs = _axis_ticks(min(p.price for p in points), max(p.price for p in points), ticks=8)
+    xs = _axis_ticks(min(p.price for p in points), max(p.price for p in points), count=8)
     ys = _axis_ticks(0, max(p.wait_min_per_day for p in points) * 1.05)
     x0, x1, y1 = xs[0], xs[-1], ys[-1]
     base = top + plot_height
