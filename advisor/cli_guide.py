@@ -44,10 +44,12 @@ def guide(
     from advisor import cli  # noqa: PLC0415  (cli is loaded: it registered this command)
     from advisor.guide import build_guide, guide_files, write_guide  # noqa: PLC0415
     from advisor.guide.i18n import check_lang  # noqa: PLC0415
+    from advisor.guide.render import check_folder  # noqa: PLC0415
 
     check_lang(lang)
     given = list(profiles or ["microservice"])
     inputs = cli._inputs(ctx, *given)
+    check_folder(output, inputs, ("guide.html",) if str(fmt.value) == "html" else ("guide.md",))  # before the work
     data = cli._data(ctx)
     files = guide_files(build_guide(given, market=market, budget=budget, evidence=evidence, data=data),
                         str(fmt.value), lang, data.templates)

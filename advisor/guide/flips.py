@@ -11,9 +11,11 @@ from typing import Callable, Mapping, Sequence
 
 from advisor.types import Recommendation
 
-# The weights tried for each criterion, nearest to its current weight first (policy: the range --weight is used
-# over in the README's examples, in half steps where small changes matter).
-WEIGHT_GRID: tuple[float, ...] = (0, 0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+# The weights tried for each criterion, nearest to its current weight first (policy: 0 to 10, in half steps where
+# the default weights lie and coarser above, since each weight tried is a whole recommendation).
+WEIGHT_GRID: tuple[float, ...] = (0, 0.5, 1, 1.5, 2, 3, 4, 6, 10)
+# Policy: budgets tried at most, nearest first (each is a recommendation with a new profile, predicted afresh).
+MAX_BUDGETS = 8
 
 Recommend = Callable[..., Recommendation]  # api.recommend with everything but weights/budget bound
 
@@ -86,14 +88,15 @@ def weight_flips(recommend: Recommend, base: Recommendation, criteria: Sequence[
 
 
 def budget_candidates(base: Recommendation, currency: str) -> tuple[float, ...]:
-    """Budgets to try: every price a ranked or disqualified machine has in the market (where a machine enters or
-    leaves the budget), nearest the current budget first, or from the dearest down when there is none."""
+    """Budgets to try: the MAX_BUDGETS prices of ranked or disqualified machines in the market (where a machine
+    enters or leaves the budget) nearest the current budget, or the dearest when there is none; nearest first."""
     scores = (*base.ranked, *base.disqualified)  # a higher budget can readmit a machine disqualified by price
     prices = sorted({s.price.amount for s in scores if s.price is not None and s.price.currency == currency})
     budget = base.profile.budget
     if budget is not None and budget.currency == currency:
-        return tuple(sorted((p for p in prices if p != budget.amount), key=lambda p: (abs(p - budget.amount), p)))
-    return tuple(reversed(prices))
+        nearest = sorted((p for p in prices if p != budget.amount), key=lambda p: (abs(p - budget.amount), p))
+        return tuple(nearest[:MAX_BUDGETS])
+    return tuple(reversed(prices))[:MAX_BUDGETS]
 
 
 def budget_flip(recommend: Recommend, base: Recommendation, currency: str

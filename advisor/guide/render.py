@@ -68,21 +68,31 @@ def guide_files(guide: GuideData, fmt: str = "markdown", lang: str = "en",
     return {"guide.html": render_html(markdown, charts, templates, lang, title)}
 
 
-def write_guide(files: dict[str, str], folder: Path, inputs: Iterable[Path] = ()) -> list[Path]:
-    """Write each file into folder (created when missing; its parent must exist), each atomically; nothing is
-    written when any of them would overwrite an input or a non-regular file."""
+def check_folder(folder: Path, inputs: Iterable[Path] = (), names: Iterable[str] = ("guide.md",)) -> None:
+    """An OutputError when the guide cannot go into folder: not a folder, a missing parent, an input folder (or
+    inside one), or one of the files named is an input or not a regular file. Called before the work too."""
     folder = Path(folder)
+    inputs = list(inputs)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"-o {folder}: not a folder (the guide is a folder of files)")
-    inputs = list(inputs)
     if not folder.exists():
         if not folder.parent.is_dir():
             raise InputError(f"-o {folder}: folder {folder.parent} does not exist")
         check_output(folder, inputs)  # a new folder inside an input folder is refused as a file there would be
+        return
+    for name in names:
+        check_output(folder / name, inputs)
+
+
+def write_guide(files: dict[str, str], folder: Path, inputs: Iterable[Path] = ()) -> list[Path]:
+    """Write each file into folder (created when missing; its parent must exist), each atomically; nothing is
+    written when any of them would overwrite an input or a non-regular file."""
+    folder = Path(folder)
+    inputs = list(inputs)
+    check_folder(folder, inputs, files)
+    if not folder.exists():
         folder.mkdir()
     paths = [folder / name for name in sorted(files)]
-    for path in paths:
-        check_output(path, inputs)
     for path in paths:
         write_atomic(path, files[path.name], inputs)
     return paths

@@ -5,9 +5,23 @@ which is easiest when every number is formatted here with a fixed number of deci
 """
 from __future__ import annotations
 
-from xml.sax.saxutils import escape, quoteattr
+import re
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 FONT = "DejaVu Sans, Noto Sans CJK SC, sans-serif"  # installed fonts only: no web fonts are loaded
+# Characters XML 1.0 cannot hold at all, escaped or not (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/F).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(content: str) -> str:
+    """Text for an SVG text node: markup characters escaped, characters XML cannot hold dropped."""
+    return _escape(_NOT_XML.sub("", content))
+
+
+def quoteattr(content: str) -> str:
+    """A quoted attribute value, as escape() for text."""
+    return _quoteattr(_NOT_XML.sub("", content))
 
 
 def number(value: float) -> str:
