@@ -64,6 +64,15 @@ def _top_machine(rec: Recommendation) -> str | None:
     return rec.ranked[0].machine_id if rec.ranked else None
 
 
+def flipped(rec: Recommendation, pick: str | None) -> bool:
+    """Another machine is strictly ahead of the pick (machine id) here: a tie on the rounded total, which the
+    ranking breaks by id, is no flip; a pick no longer ranked (disqualified, say) is."""
+    if not rec.ranked or rec.ranked[0].machine_id == pick:
+        return False
+    mine = next((s.total for s in rec.ranked if s.machine_id == pick), None)
+    return mine is None or rec.ranked[0].total > mine
+
+
 def weight_flips(recommend: Recommend, base: Recommendation, criteria: Sequence[str],
                  overrides: Mapping[str, float]) -> tuple[tuple[WeightFlip, ...], tuple[str, ...]]:
     """For each criterion, the grid weight nearest its current one that changes the top machine (if any)."""
@@ -75,7 +84,7 @@ def weight_flips(recommend: Recommend, base: Recommendation, criteria: Sequence[
         flip = None
         for new in sorted((w for w in WEIGHT_GRID if w != old), key=lambda w: (abs(w - old), w)):
             rec = recommend(weights={**overrides, criterion: new})
-            if rec.ranked and _top_machine(rec) != top:
+            if flipped(rec, top):
                 first = rec.ranked[0]
                 flip = WeightFlip(criterion=criterion, old=old, new=new, machine_config=first.machine_config,
                                   label=first.label, total=first.total)
@@ -108,7 +117,7 @@ def budget_flip(recommend: Recommend, base: Recommendation, currency: str
     for amount in budget_candidates(base, currency):
         tried.append(amount)
         rec = recommend(budget=amount, currency=currency)
-        if rec.ranked and _top_machine(rec) != top:
+        if flipped(rec, top):
             first = rec.ranked[0]
             return (BudgetFlip(old=old, amount=amount, currency=currency, machine_config=first.machine_config,
                                label=first.label, total=first.total), tuple(tried))
