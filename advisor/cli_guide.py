@@ -39,8 +39,11 @@ def guide(
         metavar=_FORMAT_METAVAR),
     lang: str = typer.Option("en", "--lang", help=f"Language of the guide: {', '.join(_LANGS)}."),
 ) -> None:
-    """Write a buying guide: verdict, budget tiers, comparison matrix, what would change the pick, caveats,
-    method and a dated evidence appendix, with charts; the same scores as recommend."""
+    """Write a buying guide per profile as Markdown with SVG charts, or one HTML file; recommend's own numbers.
+
+    Verdict, budget tiers, comparison matrix, what would change the pick, caveats, method and a dated evidence
+    appendix whose entries every citation links to.
+    """
     from advisor import cli  # noqa: PLC0415  (cli is loaded: it registered this command)
     from advisor.guide import build_guide, guide_files, write_guide  # noqa: PLC0415
     from advisor.guide.i18n import check_lang  # noqa: PLC0415
