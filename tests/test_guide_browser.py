@@ -225,3 +225,22 @@ def test_problems_catches_what_it_is_for():
               {"method": "Network.requestWillBeSent", "params": {"request": {"url": "file:///g/guide.html"}}},
               {"method": "Runtime.consoleAPICalled", "params": {"type": "log", "args": [{"value": "fine"}]}}]
     assert len(_problems(events, "file:///g/guide.html")) == 3
+
+
+def test_chinese_html_guide_for_the_cn_market_opens_without_errors_or_requests(tmp_path):
+    _need_chromium()
+    out = tmp_path / "guide"
+    done = run("guide", "-o", str(out), "--format", "html", "--market", "cn", "--lang", "zh-CN", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    url = (out / "guide.html").resolve().as_uri()
+    browser = Browser(tmp_path / "chromium-profile")
+    try:
+        browser.open_page()
+        browser.send("Page.navigate", {"url": url})
+        browser.wait_for("Page.loadEventFired")
+        assert browser.evaluate("document.documentElement.lang") == "zh-CN"
+        assert browser.evaluate("document.querySelector('h1').textContent") == "Go 开发笔记本选购指南"
+        assert browser.evaluate("document.querySelectorAll('svg').length") == 3
+        assert _problems(browser.events, url) == []
+    finally:
+        browser.close()
