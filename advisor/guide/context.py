@@ -7,7 +7,7 @@ evidence appendix. Strings are raw here; the Markdown renderer escapes them (adv
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from advisor.guide import charts
 from advisor.guide.build import GuideData, ProfileGuide
@@ -113,7 +113,7 @@ def _prediction(score: Score, name: str) -> dict[str, Any] | None:
             "unconfirmed": quantity.confidence in UNCONFIRMED}
 
 
-def _machine(score: Score, rank: int | None, words: Any, citations: Citations) -> dict[str, Any]:
+def _machine(score: Score, rank: int | None, words: Callable[[float], str], citations: Citations) -> dict[str, Any]:
     """One scored machine as the guide shows it."""
     return {"id": score.machine_config, "machine": score.machine_id, "label": score.label, "rank": rank,
             "total": score.total, "rating": score.rating,
@@ -128,7 +128,7 @@ def _difference(item: Difference) -> dict[str, Any]:
     return {"criterion": item.criterion, "mine": item.mine, "theirs": item.theirs}
 
 
-def _tier(tier: Tier, above: Tier | None, words: Any, citations: Citations) -> dict[str, Any]:
+def _tier(tier: Tier, above: Tier | None, words: Callable[[float], str], citations: Citations) -> dict[str, Any]:
     return {"low": tier.low, "high": tier.high, "machines": tier.machines,
             "best": _machine(tier.best, None, words, citations),
             "next": None if above is None else {"label": above.best.label, "id": above.best.machine_config},
@@ -181,7 +181,7 @@ def _chart_files(section: ProfileGuide, catalog: Catalog, criteria: list[tuple[s
     return ([{"file": name, "title": title} for name, title, _ in shown], {name: svg for name, _, svg in shown})
 
 
-def _section(section: ProfileGuide, catalog: Catalog, citations: Citations, words: Any
+def _section(section: ProfileGuide, catalog: Catalog, citations: Citations, words: Callable[[float], str]
              ) -> tuple[dict[str, Any], dict[str, str]]:
     rec = section.rec
     by_id = {s.machine_config: s for s in rec.ranked}
