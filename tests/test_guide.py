@@ -468,6 +468,8 @@ def test_the_chinese_catalog_translates_every_message_and_keeps_its_placeholders
     ids = _message_ids()
     missing = sorted(ids - set(catalog.messages))
     assert not missing
+    stale = sorted(set(catalog.messages) - ids)  # a text the guide no longer says: its translation would rot
+    assert not stale
     for message in ids:
         assert set(re.findall(r"\{(\w+)\}", catalog.messages[message])) == set(re.findall(r"\{(\w+)\}", message))
 
