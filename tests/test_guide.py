@@ -207,6 +207,19 @@ def test_a_budget_flip_is_what_recommend_gives_with_that_budget(cn):
     assert _ahead_of(rec, section.rec.ranked[0].machine_id)
 
 
+def test_a_market_where_nothing_is_ranked_still_gives_a_guide_that_says_so():
+    guide = build_guide(["microservice"], market="in", budget=10, data=DATA)
+    files = guide_files(guide)
+    markdown = files["guide.md"]
+    assert "No machine is ranked for this profile in this market." in markdown
+    assert "### Comparison matrix" not in markdown and "### Budget tiers" not in markdown
+    for name in (n for n in files if n.endswith(".svg")):
+        ElementTree.fromstring(files[name].encode("utf-8"))
+    flip = guide.sections[0].flips.budget  # what budget would rank something at all
+    assert flip is not None and api.recommend(guide.sections[0].rec.profile, data=DATA, budget=flip.amount,
+                                              currency="INR").ranked[0].machine_config == flip.machine_config
+
+
 # ------------------------------------------------------------------ links, anchors and citations
 def _links(markdown: str) -> tuple[list[str], list[str], set[str]]:
     """(link targets, image sources, ids of the explicit anchors) of a CommonMark document."""

@@ -210,8 +210,8 @@ def _section(section: ProfileGuide, catalog: Catalog, citations: Citations, word
         "ranked_count": len(rec.ranked), "disqualified_count": len(rec.disqualified),
         "unpriced_count": len(rec.unpriced), "not_offered_count": len(rec.not_offered),
         "verdict": verdict,
-        "tiers": [_tier(tier, above, words, citations)
-                  for tier, above in zip(ranked_tiers, [*ranked_tiers[1:], None], strict=True)],
+        "tiers": [_tier(tier, ranked_tiers[i + 1] if i + 1 < len(ranked_tiers) else None, words, citations)
+                  for i, tier in enumerate(ranked_tiers)],
         "matrix": [_machine(s, i + 1, words, citations) for i, s in enumerate(rec.ranked[:MATRIX_ROWS])],
         "wait_confidence": sorted({q.confidence for s in rec.ranked[:MATRIX_ROWS]
                                    if (q := s.metrics.quantities.get("daily_wait_min")) is not None and q.confidence},
