@@ -14,7 +14,7 @@ from advisor.guide.svg import document, element, number, text, title
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 FRONT_COLOUR = "#d62728"
 POINT_COLOUR = "#1f77b4"
-MAX_LABEL_CHARS = 42  # chart labels only; the full name is the element's tooltip
+MAX_LABEL_CHARS = 68  # chart labels only; the full name is the element's tooltip
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def wait_bars(items: Sequence[tuple[str, float]], labels: Mapping[str, str]) -> 
 
     items: (name, minutes); labels: title, x."""
     ordered = sorted(items, key=lambda item: (item[1], item[0]))
-    width, top, left, right, row = 760.0, 40.0, 300.0, 60.0, 20.0
+    width, top, left, right, row = 900.0, 40.0, 430.0, 50.0, 20.0
     height = top + row * len(ordered) + 50
     body = [text(labels["title"], width / 2, 22, text_anchor="middle", font_size=15, font_weight="bold")]
     most = max((minutes for _, minutes in ordered), default=1.0) or 1.0
