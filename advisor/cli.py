@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, List, Optional, Protocol, Sequence, TypeA
 
 import typer
 
-from advisor import cli_bench, cli_sheets, vocabulary
+from advisor import cli_bench, cli_guide, cli_sheets, vocabulary
 from advisor.cli_probe import probe_command
 from advisor.errors import InputError
 from advisor.output import check_output, json_text, write_atomic
@@ -52,6 +52,7 @@ app.add_typer(knowledge_app, name="knowledge")
 app.command("probe")(probe_command)
 cli_bench.register(app)  # bench, calibrate, validate, results
 cli_sheets.register(app)  # score-sheet
+cli_guide.register(app)  # guide
 
 RULES_BACKEND_VARIABLE = "GO_ADVISOR_RULES_BACKEND"
 # Each choice is an Enum built at import time from its one declaration (the types, the formats registry), and

@@ -28,6 +28,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "validate": ("table", "json"),
     "results": ("table", "markdown", "json"),
     "score-sheet": ("csv", "xlsx"),
+    "guide": ("markdown", "html"),
 }
 
 # What a format holds, where its name does not say.
