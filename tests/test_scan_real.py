@@ -148,3 +148,16 @@ def test_std_critical_path_by_lines_is_the_measured_chain_of_compiles(std_scan):
     chain = list(path.chain)
     order = [chain.index(p) for p in ("runtime", "syscall", "time", "os", "crypto/x509", "crypto/tls", "net/http")]
     assert order == sorted(order), chain
+
+
+def test_a_vendor_folder_below_the_root_is_a_package_and_its_subfolders_are_not(tmp_path):
+    """`go help packages`: a directory named vendor that itself contains code is not a vendored package, but
+    ./... still stops below it (hypothesis found the scanner skipping pkgs/vendor whole)."""
+    _require(GO is not None, "no go command")
+    (tmp_path / "go.mod").write_text("module example.com/m\n\ngo 1.19\n")
+    for folder in ("pkgs/vendor", "pkgs/vendor/sub", "pkgs/plain"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "x.go").write_text(f"package {Path(folder).name}\n")
+    ours = set(scan(tmp_path).own_packages)
+    assert ours == {"example.com/m/pkgs/vendor", "example.com/m/pkgs/plain"}
+    assert ours == set(go_list(tmp_path))

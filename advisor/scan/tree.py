@@ -156,6 +156,7 @@ def walk_tree(root: Path, progress: Progress | None = None) -> Tree:
             continue
         seen.add(start)
         context: dict[Path, tuple[GoMod | None, str]] = {}
+        leaves: set[Path] = set()  # vendor folders below a module root: scanned, never descended
         for folder, dirnames, filenames in os.walk(start, onerror=on_error):
             here = Path(folder)
             module, mode = context.get(here, context.get(here.parent, (None, "tooling")))
@@ -168,6 +169,8 @@ def walk_tree(root: Path, progress: Progress | None = None) -> Tree:
                 module, mode = None, "tooling"
             context[here] = (module, mode)
             kept = []
+            if here in leaves:
+                dirnames.clear()
             for name in sorted(dirnames):
                 child = here / name
                 if name in NEVER_WALKED:
@@ -189,7 +192,12 @@ def walk_tree(root: Path, progress: Progress | None = None) -> Tree:
                     kept.append(name)
                     continue
                 if name == "vendor" and mode != "vendor":
-                    continue  # cmd/go prunes vendor folders below the module root too
+                    # cmd/go prunes what lies below a vendor folder, but the folder itself is a package when it
+                    # holds code (`go help packages`: "a directory named vendor that itself contains code")
+                    if mode == "own":
+                        leaves.add(child)
+                        kept.append(name)
+                    continue
                 kept.append(name)
             dirnames[:] = kept
             # children inherit this folder's context unless they set their own above
