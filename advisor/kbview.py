@@ -8,6 +8,7 @@ import yaml
 from advisor.errors import InputError
 from advisor.facts import REGISTRY
 from advisor.output import json_text
+from advisor.render.listing import csv_text
 from advisor.types import DEFAULT_EVIDENCE, Knowledge, accepted_levels
 
 
@@ -34,6 +35,8 @@ def list_items(knowledge: Knowledge, kind: str, fmt: str) -> str:
     rows = _rows(knowledge, kind)
     if fmt == "json":
         return json_text(rows)
+    if fmt == "csv":
+        return csv_text(rows)
     return "".join(f"{r['kind']:11} {r['id']:48} {r['confidence']:11} "
                    f"{'' if r['used_by_default'] else '(not used by default) '}"
                    f"{' '.join(r['summary'].split())[:90]}\n" for r in rows)
@@ -86,6 +89,8 @@ def list_facts(knowledge: Knowledge, fmt: str) -> str:
     rows = fact_rows(knowledge)
     if fmt == "json":
         return json_text(rows)
+    if fmt == "csv":
+        return csv_text(rows)
     lines = []
     for row in rows:
         readers = (["model"] if row["model_input"] else []) + row["criteria"] + (
