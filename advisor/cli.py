@@ -352,6 +352,15 @@ def _weights(weight: Optional[str], chosen: _Chosen) -> Optional[str]:
     return weight if weight is not None else chosen.defaults.value("weights")
 
 
+def _complete_machine(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of a machine (or machine/configuration) id, from --db when given."""
+    db = ctx.find_root().params.get("db")
+    catalog = api.load(db).catalog
+    if "/" in incomplete:
+        return [mc.id for mc in catalog.machine_configs() if mc.id.startswith(incomplete)]
+    return sorted(machine_id for machine_id in catalog.machines if machine_id.startswith(incomplete))
+
+
 PROFILE_HELP = ("A preset name (see `profile list`) or a profile YAML file. "
                 "Default: GO_ADVISOR_PROFILE, else the config file's, else microservice.")
 TOP_SHOWN_ON_A_TERMINAL = 10
@@ -427,7 +436,8 @@ def recommend(
 def explain(
     ctx: typer.Context,
     machine: str = typer.Argument(
-        ..., help="Machine id, or machine/configuration id (see `db list --configs`); a unique prefix is enough."),
+        ..., autocompletion=_complete_machine,
+        help="Machine id, or machine/configuration id (see `db list --configs`); a unique prefix is enough."),
     profile: Optional[str] = typer.Option(None, "--profile", "-p", metavar="NAME|FILE", help=PROFILE_HELP),
     evidence: Evidence = _choice(Evidence, DEFAULT_EVIDENCE, "--evidence", help=EVIDENCE_HELP),
     weight: Optional[str] = typer.Option(
@@ -460,8 +470,8 @@ def explain(
 def compare(
     ctx: typer.Context,
     machines: Optional[List[str]] = typer.Argument(
-        None, help="Two or more machine ids or machine/configuration ids; with --baseline, the candidates "
-        "(none: the top five recommended)."),
+        None, autocompletion=_complete_machine, help="Two or more machine ids or machine/configuration ids; "
+        "with --baseline, the candidates (none: the top five recommended)."),
     profile: Optional[str] = typer.Option(None, "--profile", "-p", metavar="NAME|FILE", help=PROFILE_HELP),
     baseline: Optional[str] = typer.Option(
         None, "--baseline", metavar="MACHINE", help="The laptop you have now: show minutes a day each candidate "
@@ -779,6 +789,10 @@ def _is_option(param: Any) -> bool:
     return any(cls.__name__ in ("Option", "TyperOption") for cls in type(param).__mro__)
 
 
+def _no_type_label(ctx: Any) -> None:
+    return None
+
+
 def _teach_help(root: Any) -> None:
     """--help without type labels, on every command of the tree (other modules' too): a flag shows none, an
     option without a metavar shows its name (e.g. MARKET), choices keep their declared `<a|b>`."""
@@ -787,11 +801,16 @@ def _teach_help(root: Any) -> None:
                                                     if key == "help_option_names"})
         help_option = command.get_help_option(context)  # made once and kept by the command (click caches it)
         for param in [*command.params, *([help_option] if help_option is not None else [])]:
-            if not _is_option(param) or param.metavar is not None:
+            choice = getattr(getattr(param, "type_descriptor", None), "is_choice", False)
+            if not _is_option(param):  # an argument: its name says what it is; typer would add `<str>`
+                if not choice:
+                    param.display_type_rich = _no_type_label
+                continue
+            if param.metavar is not None:
                 continue
             if param.is_flag or param.count:
                 param.metavar = ""
-            elif getattr(getattr(param, "type_descriptor", None), "is_choice", False):
+            elif choice:
                 continue  # typer shows the choices (a declared Enum) itself
             else:
                 param.metavar = param.name.upper()

@@ -119,8 +119,9 @@ def variable(name: str) -> str:
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> tuple[Path, str]:
-    """The config file and why that one: GO_ADVISOR_CONFIG, else config.toml in the platform's config folder
-    (XDG_CONFIG_HOME or ~/.config on Linux, ~/Library/Application Support on macOS, %APPDATA% on Windows)."""
+    """The config file and why that one: GO_ADVISOR_CONFIG (from environ), else config.toml in the platform's
+    config folder (platformdirs, which reads the process's own XDG_CONFIG_HOME: else ~/.config on Linux,
+    ~/Library/Application Support on macOS, %APPDATA% on Windows)."""
     env = os.environ if environ is None else environ
     given = env.get(CONFIG_VARIABLE, "").strip()
     if given:
@@ -158,9 +159,9 @@ def read_file(path: Path) -> dict[str, Setting]:
         raise InputError(Problem(path, 0, "", "not UTF-8 text")) from None
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"\(at line (\d+), column \d+\)", str(error))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error)) or "invalid TOML"
-        raise InputError(Problem(path, int(found.group(1)) if found else 0, "", f"not valid TOML: {message}")) \
-            from None
+        line = int(found.group(1)) if found else (len(text.splitlines()) if "end of document" in str(error) else 0)
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(error)) or "invalid TOML"
+        raise InputError(Problem(path, line, "", f"not valid TOML: {message}")) from None
     settings: dict[str, Setting] = {}
     for key, value in document.items():
         line = _line_of(text, key)

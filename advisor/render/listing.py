@@ -4,6 +4,7 @@ The table fits the width it is given: columns are kept in their order while they
 named under the table (CSV and JSON always hold every column)."""
 from __future__ import annotations
 
+import textwrap
 from typing import Any, Sequence
 
 from advisor.output import json_text
@@ -64,11 +65,11 @@ def table(rows: Sequence[dict[str, Any]], width: int, keep_whole: Sequence[str] 
 
     lines = [line({c: c for c in shown})]
     lines += [line({c: cells[c][i] for c in shown}) for i in range(len(rows))]
-    footer = f"({len(rows)} {count_noun}"
+    footer = f"({len(rows)} {count_noun})"
     left_out = [c for c in columns if c not in shown]
     if left_out:
-        footer += f"; left out at {width} columns: {', '.join(left_out)} (a wider terminal, -f csv or -f json)"
-    return "\n".join(lines) + "\n" + footer + ")\n"
+        footer += f" left out at {width} columns: {', '.join(left_out)}; -f csv or -f json has every column"
+    return "\n".join(lines) + "\n" + "\n".join(textwrap.wrap(footer, max(width, 40))) + "\n"
 
 
 def csv_text(rows: Sequence[dict[str, Any]]) -> str:
