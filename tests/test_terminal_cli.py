@@ -304,8 +304,9 @@ def test_the_listing_table_fits_the_terminal_and_names_what_it_left_out(tmp_path
 
 @pytest.mark.parametrize("value, shown", [(1.7364341085271315, 1.736), (0.07241344537815125, 0.07241),
                                           (426.1234, 426.12), (299.0454545454545, 299.05), (0.0015, 0.0015),
-                                          (12345.678, 12345.68), (3, 3), ("1.23456789", "1.23456789")])
-def test_numbers_for_people_keep_four_significant_digits(value, shown):
+                                          (12345.678, 12345.68), (3, 3), ("1.23456789", "1.23456789"),
+                                          (0.13604, 0.13604), (2.58, 2.58), (1e-09, 1e-09)])
+def test_numbers_for_people_keep_four_significant_digits_of_a_computation_and_a_record_as_recorded(value, shown):
     assert for_people(value) == shown
 
 

@@ -45,16 +45,19 @@ def explain_data(score: Score, mc: MachineConfig, profile: Profile, knowledge: K
 
 
 # Significant digits a person reads in explain's text (JSON keeps every digit the model computed), and the
-# decimals always kept (the template shows predictions with two).
+# decimals always kept (the template shows predictions with two). A value with at most RECORDED_DIGITS
+# significant digits is shown as recorded (a measured 0.13604 stays); more is a computation's float tail.
 PEOPLE_DIGITS = 4
 PEOPLE_DECIMALS = 2
+RECORDED_DIGITS = 6
 
 
 def for_people(value: Any) -> Any:
-    """Every float rounded to PEOPLE_DIGITS significant digits but at least PEOPLE_DECIMALS decimals
-    (1.8992248062015504 -> 1.899, 0.072413445 -> 0.07241, 426.1234 -> 426.12); everything else as it is."""
+    """Every computed float rounded to PEOPLE_DIGITS significant digits but at least PEOPLE_DECIMALS decimals
+    (1.8992248062015504 -> 1.899, 0.07241344537815125 -> 0.07241, 426.1234 -> 426.12); a value as recorded
+    (0.13604, 0.0015) and everything else as it is."""
     if isinstance(value, float):
-        if not math.isfinite(value) or value == 0:
+        if not math.isfinite(value) or value == 0 or _significant_digits(value) <= RECORDED_DIGITS:
             return value
         digits = max(PEOPLE_DECIMALS, PEOPLE_DIGITS - 1 - math.floor(math.log10(abs(value))))
         return round(value, digits)
@@ -63,6 +66,11 @@ def for_people(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [for_people(item) for item in value]
     return value
+
+
+def _significant_digits(value: float) -> int:
+    mantissa = repr(abs(value)).lower().split("e")[0].replace(".", "").lstrip("0")
+    return len(mantissa.rstrip("0")) or 1
 
 
 def explain_markdown(explained: dict[str, Any], templates: Templates) -> str:
