@@ -179,13 +179,16 @@ def test_version_is_the_installed_packages(tmp_path):
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash not installed")
 def test_bash_completion_completes_commands_choices_and_machine_ids(tmp_path):
-    script = run("--show-completion", "bash", cwd=tmp_path)
-    assert script.returncode == 0 and "_GO_ADVISOR_COMPLETE=complete_bash" in script.stdout
-    (tmp_path / "completion.bash").write_text(script.stdout)
     executable = _executable()
     if len(executable) != 1:
         pytest.skip("go-advisor is not installed as a command (the completion script runs it by name)")
     path = f"{Path(executable[0]).parent}:{os.environ['PATH']}"
+    env = {**os.environ, "PATH": path, "PYTHONPATH": str(ROOT)}
+    # typer detects the shell it runs under (shellingham), so ask from bash, as a user would
+    script = subprocess.run(["bash", "--norc", "-c", "go-advisor --show-completion"], capture_output=True,
+                            text=True, timeout=120, env=env, cwd=tmp_path)
+    assert script.returncode == 0 and "_GO_ADVISOR_COMPLETE=complete_bash" in script.stdout, script.stderr
+    (tmp_path / "completion.bash").write_text(script.stdout)
 
     def complete(line: str) -> list[str]:
         """What bash offers after `line` and Tab, through the script typer wrote (the real client)."""
@@ -195,7 +198,7 @@ def test_bash_completion_completes_commands_choices_and_machine_ids(tmp_path):
                    "_go_advisor_completion go-advisor\n"
                    'printf "%s\\n" "${COMPREPLY[@]}"\n')
         done = subprocess.run(["bash", "--norc", "-c", program], capture_output=True, text=True, timeout=120,
-                              env={**os.environ, "PATH": path, "PYTHONPATH": str(ROOT)}, cwd=tmp_path)
+                              env=env, cwd=tmp_path)
         return done.stdout.split()
 
     assert complete("go-advisor reco") == ["recommend"]
@@ -283,7 +286,7 @@ def test_db_list_configs_names_every_configuration_with_its_prices(tmp_path, dat
 
 
 @pytest.mark.parametrize("args", [("db", "list"), ("db", "list", "--kind", "cpus"), ("profile", "list"),
-                                  ("knowledge", "list"), ("knowledge", "facts")])
+                                  ("knowledge", "list"), ("knowledge", "facts"), ("results",)])
 def test_every_listing_takes_csv_and_json_with_the_same_rows(tmp_path, args):
     as_csv = run(*args, "-f", "csv", cwd=tmp_path)
     as_json = json.loads(run(*args, "-f", "json", cwd=tmp_path).stdout)

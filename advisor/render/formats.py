@@ -26,7 +26,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "bench": ("text", "yaml", "json"),
     "calibrate": ("text", "json"),
     "validate": ("table", "json"),
-    "results": ("table", "markdown", "json"),
+    "results": ("table", "markdown", "json", "csv"),
     "score-sheet": ("csv", "xlsx"),
     "config show": ("text", "json"),
 }
