@@ -683,7 +683,12 @@ def profile_scan(
         typer.echo(f"wrote {output}", err=True)
         if _value(fmt) == "yaml":
             return
-    _emit(SCAN_RENDERERS[_value(fmt)](chosen, measurements))
+    if _value(fmt) == "table":
+        from advisor.render.scan_format import profile_table  # noqa: PLC0415
+
+        _emit(profile_table(chosen, measurements, width=_width(None)))
+    else:
+        _emit(SCAN_RENDERERS[_value(fmt)](chosen, measurements))
 
 
 # ------------------------------------------------------------------ knowledge
@@ -696,7 +701,7 @@ def knowledge_list(
     """List coefficients, rules and sources with their confidence."""
     from advisor import kbview  # noqa: PLC0415
 
-    _emit(kbview.list_items(_data(ctx).knowledge, _value(kind), _value(fmt)))
+    _emit(kbview.list_items(_data(ctx).knowledge, _value(kind), _value(fmt), width=_width(None)))
 
 
 @knowledge_app.command("show", epilog="Example: go-advisor knowledge show go.race.time_factor")

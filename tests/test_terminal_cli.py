@@ -327,3 +327,12 @@ def test_a_file_gets_the_fixed_width_whatever_the_terminal(tmp_path):
     run("recommend", "-o", str(target), cwd=tmp_path, COLUMNS="60")
     lines = target.read_text().splitlines()
     assert 90 < max(len(line) for line in lines) <= 100
+
+
+def test_profile_scan_and_knowledge_list_take_the_terminal_width(tmp_path):
+    service = str(ROOT / "tests" / "fixtures" / "scan" / "service")
+    narrow = run("profile", "scan", service, "--quiet", cwd=tmp_path, COLUMNS="80").stdout.splitlines()
+    wide = run("profile", "scan", service, "--quiet", cwd=tmp_path, COLUMNS="160").stdout.splitlines()
+    assert max(map(len, narrow)) <= 80 < max(map(len, wide)) <= 160
+    listed = run("knowledge", "list", "--kind", "rules", cwd=tmp_path, COLUMNS="100").stdout.splitlines()
+    assert listed and max(map(len, listed)) <= 100
