@@ -333,9 +333,10 @@ class _Chosen:
 def _chosen_profile(data: api.Data, profile: Optional[str], market: Optional[str] = None,
                     base: Optional[Profile] = None) -> _Chosen:
     """The profile named (or scanned: base) with the user's defaults laid over it: flags over GO_ADVISOR_*
-    over the config file over the built-in defaults (advisor.userconfig). A profile's own market and budget are
-    kept unless a flag overrides them, as GO_ADVISOR_MARKET always did; the command's other flags are applied
-    by the API call itself."""
+    over the config file over the built-in defaults (advisor.userconfig). A profile's own market is kept unless
+    --market is given, as GO_ADVISOR_MARKET always did; a default budget replaces the profile's (every preset
+    has one, a guess for its kind of developer), in the default currency, else the profile's. The command's
+    other flags are applied by the API call itself."""
     found = userconfig.defaults()
     if base is None:
         ref = _profile_ref(data, profile or found.value("profile"))
@@ -343,7 +344,7 @@ def _chosen_profile(data: api.Data, profile: Optional[str], market: Optional[str
     else:
         ref = base.id
     market = market or (found.value("market") if base.market is None else None)
-    budget = found.value("budget") if base.budget is None else None
+    budget = found.value("budget")
     currency = found.value("currency") if budget is not None else None
     return _Chosen(api.apply_constraints(base, budget=budget, currency=currency, market=market), ref, found)
 
@@ -372,9 +373,11 @@ def recommend(
     profile: Optional[str] = typer.Option(None, "--profile", "-p", metavar="NAME|FILE", help=PROFILE_HELP),
     budget: Optional[float] = typer.Option(
         None, "--budget", callback=_positive, metavar="AMOUNT",
-        help="Maximum price; configurations above it are disqualified. Default: GO_ADVISOR_BUDGET or the config's."),
+        help="Maximum price; configurations above it are disqualified. Default: GO_ADVISOR_BUDGET, else the "
+        "config file's, else the profile's."),
     currency: Optional[Currency] = _choice(
-        Currency, None, "--currency", help=f"Currency of --budget and prices: {spoken(Currency)}."),
+        Currency, None, "--currency", help=f"Currency of --budget and prices: {spoken(Currency)}. Default: "
+        "GO_ADVISOR_CURRENCY, else the config file's, else the profile budget's."),
     market: Optional[MarketChoice] = _choice(
         MarketChoice, None, "--market", help=f"Where you buy: {spoken(MarketChoice)}; only machines sold there are "
         "ranked, at their price there. Default: the profile's, else GO_ADVISOR_MARKET, else the config file's, "
@@ -419,7 +422,9 @@ def recommend(
     from advisor.render import RENDERERS  # noqa: PLC0415
     from advisor.render.table_format import TableRenderer  # noqa: PLC0415
 
-    rec = api.recommend(chosen.profile, data=data, budget=budget, currency=_optional_value(currency),
+    # --budget without --currency is in the default currency (GO_ADVISOR_CURRENCY, the config's), if any
+    budget_currency = _optional_value(currency) or (chosen.defaults.value("currency") if budget is not None else None)
+    rec = api.recommend(chosen.profile, data=data, budget=budget, currency=budget_currency,
                         os=_values(os_names), arch=_values(arch), market=_optional_value(market),
                         weights=_weights(weight, chosen), evidence=_value(evidence), all_configs=all_configs)
     kind = _value(fmt)

@@ -336,3 +336,20 @@ def test_profile_scan_and_knowledge_list_take_the_terminal_width(tmp_path):
     assert max(map(len, narrow)) <= 80 < max(map(len, wide)) <= 160
     listed = run("knowledge", "list", "--kind", "rules", cwd=tmp_path, COLUMNS="100").stdout.splitlines()
     assert listed and max(map(len, listed)) <= 100
+
+
+def test_a_default_budget_replaces_the_profiles_and_a_budget_flag_is_in_the_default_currency(tmp_path):
+    def budget(*args: str, **env: str) -> dict:
+        result = run("recommend", "--format", "json", "--top", "1", *args, cwd=tmp_path, **env)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)["profile"]["budget"]
+
+    assert budget("--budget", "1800", GO_ADVISOR_CURRENCY="EUR") == {"amount": 1800.0, "currency": "EUR"}
+    assert budget("--budget", "1800", "--currency", "GBP", GO_ADVISOR_CURRENCY="EUR")["currency"] == "GBP"
+    assert budget(GO_ADVISOR_BUDGET="2100", GO_ADVISOR_CURRENCY="JPY") == {"amount": 2100.0, "currency": "JPY"}
+    # every preset has a budget (learning: 1200 USD); the user's default replaces it, a flag beats both
+    assert budget("--profile", "learning") == {"amount": 1200.0, "currency": "USD"}
+    assert budget("--profile", "learning", GO_ADVISOR_BUDGET="1500") == {"amount": 1500.0, "currency": "USD"}
+    assert budget("--profile", "learning", "--budget", "900", GO_ADVISOR_BUDGET="1500")["amount"] == 900.0
+    # a default currency alone does not relabel the profile's amount
+    assert budget("--profile", "learning", GO_ADVISOR_CURRENCY="EUR") == {"amount": 1200.0, "currency": "USD"}
