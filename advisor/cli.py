@@ -854,6 +854,7 @@ def hoist_root_options(args: Sequence[str], root: Any) -> list[str]:
     everything after `--`."""
     root_options = {name: not (param.is_flag or param.count) for param in root.params if _is_option(param)
                     for name in param.opts if name.startswith("--") and name not in NOT_HOISTED}
+    metavars = {name: param.metavar for param in root.params if _is_option(param) for name in param.opts}
     args = list(args)
     index = 0
     while index < len(args) and args[index].startswith("-") and args[index] != "--":  # options before the command
@@ -872,6 +873,8 @@ def hoist_root_options(args: Sequence[str], root: Any) -> list[str]:
         own = {opt: not (p.is_flag or p.count) for p in current.params if _is_option(p) for opt in p.opts}
         if name in root_options and name not in own:
             takes_value = root_options[name] and "=" not in token
+            if takes_value and position + 1 == len(rest):
+                raise InputError(f"{name}: needs a value, e.g. {name} {metavars.get(name) or 'VALUE'}")
             moved += rest[position:position + (2 if takes_value else 1)]
             position += 2 if takes_value else 1
             continue

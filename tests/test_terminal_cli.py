@@ -353,3 +353,9 @@ def test_a_default_budget_replaces_the_profiles_and_a_budget_flag_is_in_the_defa
     assert budget("--profile", "learning", "--budget", "900", GO_ADVISOR_BUDGET="1500")["amount"] == 900.0
     # a default currency alone does not relabel the profile's amount
     assert budget("--profile", "learning", GO_ADVISOR_CURRENCY="EUR") == {"amount": 1200.0, "currency": "USD"}
+
+
+def test_a_global_option_after_the_command_without_its_value_is_one_line(tmp_path):
+    result = run("recommend", "--db", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "go-advisor: error: --db: needs a value, e.g. --db DIR\n"
