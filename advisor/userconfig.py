@@ -113,6 +113,12 @@ SETTINGS: dict[str, tuple[Callable[[Any, str], Any], Any]] = {
 }
 
 
+# What a command uses when a setting has no default of its own (shown by `config show`).
+UNSET_MEANS = {"market": "the profile's or its budget currency's",
+               "currency": "the profile budget's", "budget": "the profile's",
+               "weights": "the profile's, over scoring.yaml's"}
+
+
 def variable(name: str) -> str:
     """The environment variable of a setting: GO_ADVISOR_MARKET for market."""
     return f"GO_ADVISOR_{name.upper()}"
@@ -214,9 +220,12 @@ def show_text(found: Defaults) -> str:
              f"from {data['file_from']})",
              "variables set: " + (", ".join(data["variables"]) or "none"), ""]
     width = max(map(len, SETTINGS))
+    values = {name: f"(unset: {UNSET_MEANS[name]})" if entry["value"] is None else str(entry["value"])
+              for name, entry in data["settings"].items()}
+    value_width = max(map(len, values.values()))
     for name, entry in data["settings"].items():
-        value = "(none: the command's own default)" if entry["value"] is None else entry["value"]
-        lines.append(f"{name:{width}}  {value}  [{entry['from']}]")
-    lines += ["", "Precedence: a flag, then GO_ADVISOR_* variables, then the file, then the built-in default.",
-              "The file is TOML, e.g.  market = \"eu\"  budget = 2000  weights = \"build=3,memory=2\"."]
+        lines.append(f"{name:{width}}  {values[name]:{value_width}}  [{entry['from']}]")
+    lines += ["", "Precedence: a flag, then GO_ADVISOR_* variables, then the file, then the",
+              "built-in default. The file is TOML, e.g.:",
+              '  market = "eu"', "  budget = 2000", '  weights = "build=3,memory=2"']
     return "\n".join(lines) + "\n"
