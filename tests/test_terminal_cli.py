@@ -184,8 +184,9 @@ def test_bash_completion_completes_commands_choices_and_machine_ids(tmp_path):
         pytest.skip("go-advisor is not installed as a command (the completion script runs it by name)")
     path = f"{Path(executable[0]).parent}:{os.environ['PATH']}"
     env = {**os.environ, "PATH": path, "PYTHONPATH": str(ROOT)}
-    # typer detects the shell it runs under (shellingham), so ask from bash, as a user would
-    script = subprocess.run(["bash", "--norc", "-c", "go-advisor --show-completion"], capture_output=True,
+    # typer detects the shell it runs under (shellingham), so ask from bash, as a user would (`; true` keeps
+    # bash from exec-ing the command in its place, which would leave pytest as its parent)
+    script = subprocess.run(["bash", "--norc", "-c", "go-advisor --show-completion; true"], capture_output=True,
                             text=True, timeout=120, env=env, cwd=tmp_path)
     assert script.returncode == 0 and "_GO_ADVISOR_COMPLETE=complete_bash" in script.stdout, script.stderr
     (tmp_path / "completion.bash").write_text(script.stdout)
