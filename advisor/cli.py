@@ -349,8 +349,17 @@ def _chosen_profile(data: api.Data, profile: Optional[str], market: Optional[str
     return _Chosen(api.apply_constraints(base, budget=budget, currency=currency, market=market), ref, found)
 
 
-def _weights(weight: Optional[str], chosen: _Chosen) -> Optional[str]:
-    return weight if weight is not None else chosen.defaults.value("weights")
+def _weights(weight: Optional[str], chosen: _Chosen, data: api.Data) -> Optional[str]:
+    """--weight, else the default weights, checked here so that a bad name is reported where it was set."""
+    if weight is not None or chosen.defaults.value("weights") is None:
+        return weight
+    default = chosen.defaults.value("weights")
+    try:
+        api.effective_weights(data.knowledge.scoring, chosen.profile, api.parse_weights(default))
+    except InputError as error:
+        raise InputError(f"{chosen.defaults.origin('weights')}: weights: {str(error).removeprefix('--weight: ')}") \
+            from None
+    return str(default)
 
 
 def _complete_machine(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -426,7 +435,7 @@ def recommend(
     budget_currency = _optional_value(currency) or (chosen.defaults.value("currency") if budget is not None else None)
     rec = api.recommend(chosen.profile, data=data, budget=budget, currency=budget_currency,
                         os=_values(os_names), arch=_values(arch), market=_optional_value(market),
-                        weights=_weights(weight, chosen), evidence=_value(evidence), all_configs=all_configs)
+                        weights=_weights(weight, chosen, data), evidence=_value(evidence), all_configs=all_configs)
     kind = _value(fmt)
     if show_all or top == 0:
         top = None
@@ -462,7 +471,7 @@ def explain(
     data = _data(ctx)
     chosen = _chosen_profile(data, profile)
     explained = api.explain(_machine_ref(data, machine), chosen.profile, evidence=_value(evidence),
-                            weights=_weights(weight, chosen), data=data)
+                            weights=_weights(weight, chosen, data), data=data)
     if _value(fmt) == "json":
         _emit(json_text(explained), output, _inputs(ctx, chosen.ref))
         return
@@ -508,11 +517,11 @@ def compare(
     if baseline is not None:
         baseline = _machine_ref(data, baseline, "--baseline")
         up = api.upgrade(baseline, named, chosen.profile, hourly_cost=hourly_cost, market=chosen.profile.market,
-                         evidence=_value(evidence), weights=_weights(weight, chosen), data=data)
+                         evidence=_value(evidence), weights=_weights(weight, chosen, data), data=data)
         title = f"{chosen.profile.name}: upgrade from {baseline}"
         _emit(renderer.upgrade(up, title, data.templates), output, _inputs(ctx, chosen.ref))
         return
-    scores = api.compare(named, chosen.profile, evidence=_value(evidence), weights=_weights(weight, chosen),
+    scores = api.compare(named, chosen.profile, evidence=_value(evidence), weights=_weights(weight, chosen, data),
                          data=data)
     title = f"{chosen.profile.name}: " + " vs ".join(named)
     _emit(renderer.scores(scores, title, data.templates), output, _inputs(ctx, chosen.ref))

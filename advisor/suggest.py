@@ -15,11 +15,16 @@ CUTOFF = 0.6
 MOST = 3
 
 
+def similar(word: str, candidates: Iterable[str], most: int = MOST) -> list[str]:
+    """difflib's closest candidates, best first (the one similarity rule of every "did you mean")."""
+    return difflib.get_close_matches(word, sorted(set(candidates)), n=most, cutoff=CUTOFF)
+
+
 def closest(word: str, candidates: Iterable[str], most: int = MOST) -> list[str]:
-    """The candidates nearest to word, best first: those it begins (shortest first), then difflib's matches."""
+    """The candidates nearest to word, best first: those it begins (shortest first), then the similar ones."""
     pool = sorted(set(candidates))
     begun = sorted((c for c in pool if c.startswith(word) and c != word), key=lambda c: (len(c), c))
-    near = difflib.get_close_matches(word, pool, n=most, cutoff=CUTOFF)
+    near = similar(word, pool, most)
     ordered = list(dict.fromkeys([*begun, *near]))
     return ordered[:most]
 

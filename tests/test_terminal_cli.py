@@ -360,3 +360,16 @@ def test_a_global_option_after_the_command_without_its_value_is_one_line(tmp_pat
     result = run("recommend", "--db", cwd=tmp_path)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == "go-advisor: error: --db: needs a value, e.g. --db DIR\n"
+
+
+@pytest.mark.parametrize("where, env", [("config", {}), ("GO_ADVISOR_WEIGHTS", {"GO_ADVISOR_WEIGHTS": "bulid=3"})])
+def test_a_bad_default_weight_is_reported_where_it_was_set(tmp_path, where, env):
+    config = tmp_path / "config.toml"
+    config.write_text('market = "eu"\nweights = "bulid=3"\n')
+    result = run("recommend", cwd=tmp_path, GO_ADVISOR_CONFIG=str(config), **env)
+    origin = f"{config}:2" if where == "config" else "GO_ADVISOR_WEIGHTS"
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"go-advisor: error: {origin}: weights: 'bulid' is not a criterion "
+                                    "(did you mean 'build'?)"), result.stderr
+    assert run("recommend", "--weight", "build=2", "--top", "1", cwd=tmp_path, GO_ADVISOR_CONFIG=str(config),
+               **env).returncode == 0  # a flag replaces the bad default
