@@ -200,3 +200,11 @@ def test_help_fits_80_columns_without_type_labels(terminal):
     assert max(len(line) for line in lines) <= 80
     assert not re.search(r"<(bool|str|float|int|path|text)[^>]*>", text)
     assert "<us|eu|uk|cn|in|jp>" in text and "Example: go-advisor recommend" in text
+
+
+@needs_tmux
+def test_a_pager_that_cannot_start_leaves_the_document_printed(terminal, tmp_path):
+    pane = terminal("explain", "dell-xps-13-9310", width=80, GO_ADVISOR_PAGER=str(tmp_path / "no-such-pager"))
+    lines = _output(pane.wait_for(r"^\[exit \d+\]$"))
+    assert pane.everything()[len(lines)] == "[exit 0]"
+    assert any("Dell XPS 13 9310" in line for line in lines[:3]) and len(lines) > SCREEN_LINES
