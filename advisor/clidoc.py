@@ -1,9 +1,8 @@
 """The README's command reference, generated from the CLI's own parameters (a test keeps them in sync)."""
 from __future__ import annotations
 
-import typer.main
-
-from advisor.cli import app
+from advisor.cli import NOT_HOISTED
+from advisor.cli import command as cli_command
 
 
 def _is(param, kind: str) -> bool:
@@ -24,11 +23,18 @@ def _commands(group, prefix: str) -> list:
 
 def reference() -> str:
     """Markdown: one entry per command with its arguments and options."""
-    root = typer.main.get_command(app)
+    root = cli_command()
     lines = []
-    global_options = [p for p in root.params if _is(p, 'Option')]
-    lines.append("Global options (before the command): " + ", ".join(f"`{p.opts[0]}`" for p in global_options) + ".")
+    global_options = [p for p in root.params if _is(p, 'Option') and p.opts[0] not in NOT_HOISTED]
+    lines.append("Global options, before or after the command (`go-advisor recommend --db DIR` is "
+                 "`go-advisor --db DIR recommend`): " + ", ".join(f"`{p.opts[0]}`" for p in global_options) + ".")
     lines.append("")
+    completion = [p for p in root.params if _is(p, 'Option') and p.opts[0] in NOT_HOISTED]
+    if completion:
+        lines.append("Shell completion (bash, zsh, fish, PowerShell): " + "; ".join(
+            f"`go-advisor {p.opts[0]}` ({' '.join((p.help or '').split()).rstrip('.').lower()})" for p in completion)
+            + ".")
+        lines.append("")
     for path, command in _commands(root, "go-advisor"):
         arguments = " ".join(p.name.upper() if p.required else f"[{p.name.upper()}]"
                              for p in command.params if _is(p, 'Argument'))
@@ -36,6 +42,9 @@ def reference() -> str:
         lines.append("")
         lines.append((command.help or "").strip().splitlines()[0])
         lines.append("")
+        if command.epilog:
+            lines.append(f"Example: `{command.epilog.strip().removeprefix('Example: ')}`")
+            lines.append("")
         for param in command.params:
             if _is(param, 'Option') and param.name != "help":
                 lines.append(f"- `{', '.join(param.opts)}`: {' '.join((param.help or '').split())}")

@@ -8,6 +8,7 @@ import yaml
 from advisor.errors import InputError
 from advisor.output import json_text
 from advisor.types import Catalog, Knowledge, Sourced
+from advisor.vocabulary import MARKET_CURRENCY
 
 
 def _machine_row(catalog: Catalog, machine) -> dict[str, Any]:
@@ -22,30 +23,47 @@ def _machine_row(catalog: Catalog, machine) -> dict[str, Any]:
             "configurations": len(machine.configurations)}
 
 
+def _machine_matches(catalog: Catalog, machine, vendor: str | None, arch: str | None, os_name: str | None,
+                     max_price: float | None, min_ram: int | None, year: int | None) -> bool:
+    row = _machine_row(catalog, machine)
+    return not ((vendor and machine.vendor.lower() != vendor.lower())
+                or (arch and arch not in row["arch"].split("/"))
+                or (os_name and (os_name not in machine.os_support
+                                 or machine.os_support[os_name].level not in ("certified", "works")))
+                or (max_price is not None and (row["from_usd"] is None or row["from_usd"] > max_price))
+                or (min_ram is not None and machine.ram.max_gb.value < min_ram)
+                or (year is not None and machine.launch_year != year))
+
+
+def config_rows(catalog: Catalog, vendor: str | None = None, arch: str | None = None, os_name: str | None = None,
+                max_price: float | None = None, min_ram: int | None = None,
+                year: int | None = None) -> list[dict[str, Any]]:
+    """One row per configuration of the machines the filters keep: its id (what explain and compare take), CPU,
+    memory, storage, the newest price in each market (in that market's currency) and the markets it is sold in."""
+    rows = []
+    for machine_id in sorted(catalog.machines):
+        machine = catalog.machines[machine_id]
+        if not _machine_matches(catalog, machine, vendor, arch, os_name, max_price, min_ram, year):
+            continue
+        for config in machine.configurations:
+            row: dict[str, Any] = {"id": f"{machine.id}/{config.id}", "cpu": config.cpu, "ram_gb": config.ram_gb,
+                                   "storage_gb": config.storage_gb}
+            for market, currency in MARKET_CURRENCY.items():
+                price = config.market_price(market)
+                row[f"{market}_{currency.lower()}"] = price.amount if price else None
+            row["markets"] = " ".join(machine.markets.value) + (" (baseline only)" if machine.baseline_only else "")
+            rows.append(row)
+    return rows
+
+
 def list_rows(catalog: Catalog, kind: str, vendor: str | None = None, arch: str | None = None,
               os_name: str | None = None, max_price: float | None = None, min_ram: int | None = None,
               year: int | None = None) -> list[dict[str, Any]]:
     """Rows of one kind of record, filtered; machines by vendor, arch, OS, price, RAM and year."""
     if kind == "machines":
-        rows = []
-        for machine_id in sorted(catalog.machines):
-            machine = catalog.machines[machine_id]
-            row = _machine_row(catalog, machine)
-            if vendor and machine.vendor.lower() != vendor.lower():
-                continue
-            if arch and arch not in row["arch"].split("/"):
-                continue
-            if os_name and (os_name not in machine.os_support or
-                            machine.os_support[os_name].level not in ("certified", "works")):
-                continue
-            if max_price is not None and (row["from_usd"] is None or row["from_usd"] > max_price):
-                continue
-            if min_ram is not None and machine.ram.max_gb.value < min_ram:
-                continue
-            if year is not None and machine.launch_year != year:
-                continue
-            rows.append(row)
-        return rows
+        return [_machine_row(catalog, catalog.machines[machine_id]) for machine_id in sorted(catalog.machines)
+                if _machine_matches(catalog, catalog.machines[machine_id], vendor, arch, os_name, max_price, min_ram,
+                                    year)]
     if kind == "cpus":
         return [{"id": c.id, "name": c.name, "vendor": c.vendor, "arch": c.arch, "year": c.launch_year,
                  "cores": f"{c.performance_cores.value}P+{c.efficiency_cores.value}E", "threads": c.threads.value,
@@ -60,22 +78,6 @@ def list_rows(catalog: Catalog, kind: str, vendor: str | None = None, arch: str 
                 for s in sorted(catalog.ssds.values(), key=lambda s: s.id)
                 if not vendor or s.vendor.lower() == vendor.lower()]
     raise InputError(f"--kind: {kind!r} is not machines, cpus or ssds")
-
-
-def format_rows(rows: list[dict[str, Any]], fmt: str) -> str:
-    if fmt == "json":
-        return json_text(rows)
-    if not rows:
-        return "no records match\n"
-    columns = list(rows[0])
-    widths = {c: min(40, max(len(c), *(len(_cell(r[c])) for r in rows))) for c in columns}
-    lines = ["  ".join(c.ljust(widths[c]) for c in columns)]
-    lines += ["  ".join(_cell(r[c])[:40].ljust(widths[c]) for c in columns) for r in rows]
-    return "\n".join(line.rstrip() for line in lines) + f"\n({len(rows)} records)\n"
-
-
-def _cell(value: Any) -> str:
-    return "" if value is None else str(value)
 
 
 def _with_sources(value: Any, knowledge: Knowledge) -> Any:

@@ -13,7 +13,6 @@ and db check's list of fields a score reads. Every fact carries the evidence it 
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Literal, Mapping
@@ -23,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from advisor.predict import primary_os_sourced
 from advisor.sandbox import BoundedSandbox, Range
+from advisor.suggest import similar
 from advisor.types import (
     Condition,
     Container,
@@ -390,7 +390,7 @@ FACT_TYPES: dict[str, str] = {spec.name: spec.type for spec in REGISTRY}
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """' (did you mean X?)' for the closest known name, or ''."""
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    close = similar(name, known, most=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

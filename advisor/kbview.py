@@ -8,6 +8,7 @@ import yaml
 from advisor.errors import InputError
 from advisor.facts import REGISTRY
 from advisor.output import json_text
+from advisor.render.listing import csv_text
 from advisor.types import DEFAULT_EVIDENCE, Knowledge, accepted_levels
 
 
@@ -30,13 +31,23 @@ def _rows(knowledge: Knowledge, kind: str) -> list[dict[str, Any]]:
     return rows
 
 
-def list_items(knowledge: Knowledge, kind: str, fmt: str) -> str:
+def list_items(knowledge: Knowledge, kind: str, fmt: str, width: int | None = None) -> str:
+    """The items as table, json or csv; the table's summaries are cut to fit `width` columns (None: 90
+    characters each, as in a file)."""
     rows = _rows(knowledge, kind)
     if fmt == "json":
         return json_text(rows)
-    return "".join(f"{r['kind']:11} {r['id']:48} {r['confidence']:11} "
-                   f"{'' if r['used_by_default'] else '(not used by default) '}"
-                   f"{' '.join(r['summary'].split())[:90]}\n" for r in rows)
+    if fmt == "csv":
+        return csv_text(rows)
+    lines = []
+    for r in rows:
+        head = (f"{r['kind']:11} {r['id']:48} {r['confidence']:11} "
+                f"{'' if r['used_by_default'] else '(not used by default) '}")
+        summary = " ".join(r["summary"].split())
+        room = 90 if width is None else max(0, width - len(head))
+        lines.append((head + (summary if len(summary) <= room else summary[:max(0, room - 1)] + "…")).rstrip()
+                     if room else head.rstrip())
+    return "\n".join(lines) + "\n"
 
 
 def show_item(knowledge: Knowledge, item_id: str, fmt: str) -> str:
@@ -86,6 +97,8 @@ def list_facts(knowledge: Knowledge, fmt: str) -> str:
     rows = fact_rows(knowledge)
     if fmt == "json":
         return json_text(rows)
+    if fmt == "csv":
+        return csv_text(rows)
     lines = []
     for row in rows:
         readers = (["model"] if row["model_input"] else []) + row["criteria"] + (

@@ -173,7 +173,8 @@ def _check_examples(rule: Rule, item: Any, path: Path) -> None:
             problem = _fact_problem(name, value)
             if problem:
                 line = _key_line(facts, name) if isinstance(facts, LineDict) else example.line
-                raise InputError(f"{path}:{line}: {rule.id}.examples: case {number}: facts.{name}: {problem}")
+                shown = name if name.isprintable() else repr(name)  # a key may hold a line break: one line
+                raise InputError(f"{path}:{line}: {rule.id}.examples: case {number}: facts.{shown}: {problem}")
     where = f"{path}:{_key_line(item, 'examples')}: {rule.id}.examples"
     firing = [example for example in rule.examples if example.fires]
     silent = [example for example in rule.examples if not example.fires]

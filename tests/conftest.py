@@ -38,3 +38,18 @@ def edit_first(path: Path, pattern: str, replacement: str) -> None:
     changed, count = re.subn(pattern, replacement, text, count=1)
     assert count == 1, f"{pattern!r} not found in {path}"
     path.write_text(changed)
+
+
+# The user's defaults (advisor.userconfig) a developer's shell or config file may hold: no test reads them.
+_USER_VARIABLES = ("GO_ADVISOR_CONFIG", "GO_ADVISOR_PROFILE", "GO_ADVISOR_MARKET", "GO_ADVISOR_CURRENCY",
+                   "GO_ADVISOR_BUDGET", "GO_ADVISOR_WEIGHTS", "GO_ADVISOR_PAGER")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test (and every CLI it starts) sees an empty config folder and none of the user's variables."""
+    for name in _USER_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("xdg-config")))
+    # platformdirs ignores XDG_CONFIG_HOME on macOS and Windows: point at a file that does not exist there too
+    monkeypatch.setenv("GO_ADVISOR_CONFIG", str(tmp_path_factory.getbasetemp() / "no-user-config.toml"))

@@ -57,10 +57,14 @@ def _cell(value: Any) -> str:
 
 
 def format_results(records: list[tuple[Path, Record]], fmt: str) -> str:
-    """table (aligned text), markdown or json."""
+    """table (aligned text), markdown, json or csv."""
     rows = [row(path, record) for path, record in records]
     if fmt == "json":
         return json_text(rows)
+    if fmt == "csv":
+        from advisor.render.listing import csv_text  # noqa: PLC0415
+
+        return csv_text(rows)
     cells = [[HEADERS[c] for c in COLUMNS]] + [[_cell(r[c]) for c in COLUMNS] for r in rows]
     if fmt == "markdown":
         lines = ["| " + " | ".join(cells[0]) + " |", "|" + "---|" * len(COLUMNS)]

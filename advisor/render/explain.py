@@ -1,6 +1,7 @@
 """`explain`: every score, hardware field and prediction of one configuration with its inputs and sources."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from advisor.facts import assemble, hardware_facts
@@ -43,6 +44,35 @@ def explain_data(score: Score, mc: MachineConfig, profile: Profile, knowledge: K
                         for sid in sorted(cited)}}
 
 
+# Significant digits a person reads in explain's text (JSON keeps every digit the model computed), and the
+# decimals always kept (the template shows predictions with two). A value with at most RECORDED_DIGITS
+# significant digits is shown as recorded (a measured 0.13604 stays); more is a computation's float tail.
+PEOPLE_DIGITS = 4
+PEOPLE_DECIMALS = 2
+RECORDED_DIGITS = 6
+
+
+def for_people(value: Any) -> Any:
+    """Every computed float rounded to PEOPLE_DIGITS significant digits but at least PEOPLE_DECIMALS decimals
+    (1.8992248062015504 -> 1.899, 0.07241344537815125 -> 0.07241, 426.1234 -> 426.12); a value as recorded
+    (0.13604, 0.0015) and everything else as it is."""
+    if isinstance(value, float):
+        if not math.isfinite(value) or value == 0 or _significant_digits(value) <= RECORDED_DIGITS:
+            return value
+        digits = max(PEOPLE_DECIMALS, PEOPLE_DIGITS - 1 - math.floor(math.log10(abs(value))))
+        return round(value, digits)
+    if isinstance(value, dict):
+        return {key: for_people(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [for_people(item) for item in value]
+    return value
+
+
+def _significant_digits(value: float) -> int:
+    mantissa = repr(abs(value)).lower().split("e")[0].replace(".", "").lstrip("0")
+    return len(mantissa.rstrip("0")) or 1
+
+
 def explain_markdown(explained: dict[str, Any], templates: Templates) -> str:
-    """explain.md.j2 over explain_data's result (what `advisor.api.explain` returns)."""
-    return templates.render("explain.md.j2", **markdown_data(explained))
+    """explain.md.j2 over explain_data's result (what `advisor.api.explain` returns), numbers rounded for people."""
+    return templates.render("explain.md.j2", **markdown_data(for_people(explained)))

@@ -88,13 +88,14 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def profile_table(profile: Profile, m: Measurements) -> str:
-    """The profile's fields with their origins, then what the scan measured and any warnings."""
+def profile_table(profile: Profile, m: Measurements, width: int = TABLE_WIDTH) -> str:
+    """The profile's fields with their origins, then what the scan measured and any warnings, in `width`
+    columns (the CLI passes the terminal's)."""
     out = io.StringIO()
-    console = Console(file=out, width=TABLE_WIDTH, force_terminal=False, color_system=None)
+    console = Console(file=out, width=width, force_terminal=False, color_system=None)
     table = Table(title=f"Profile {profile.id}: {escape(profile.name)}", show_lines=False, expand=True)
     table.add_column("field", no_wrap=True)
-    table.add_column("value", max_width=30)
+    table.add_column("value", max_width=30 if width >= 100 else 18)
     table.add_column("from", ratio=1)
     data = profile.model_dump(mode="json", exclude_none=True)
     for key, value in data.items():
