@@ -935,4 +935,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # run the module as advisor.cli, the one the commands of other modules (bench, score-sheet, guide) import,
+    # so there is one copy of the root options, not a __main__ twin whose Options class they never see
+    from advisor.cli import main as _main
+
+    _main()

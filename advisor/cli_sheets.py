@@ -25,13 +25,7 @@ PROGRESS_ROWS = 50
 
 
 def _cli() -> Any:
-    """The running advisor.cli: `python -m advisor.cli` runs it as __main__, whose root options (the Options
-    class in the click context) are not those of a second copy imported as advisor.cli."""
-    import sys  # noqa: PLC0415
-
-    main = sys.modules.get("__main__")
-    if getattr(getattr(main, "__spec__", None), "name", None) == "advisor.cli":
-        return main
+    """advisor.cli, loaded by now (it registered this command); `python -m advisor.cli` runs that module too."""
     from advisor import cli  # noqa: PLC0415
 
     return cli
@@ -53,8 +47,7 @@ def _command() -> Callable[..., None]:
         output: Optional[Path] = typer.Option(
             None, "-o", "--output", help="Write here: .xlsx (live formulas over a Weights sheet) or .csv; "
             "default CSV on stdout. Never the quote sheet itself."),
-        profile: str = typer.Option(
-            "microservice", "--profile", "-p", help="A preset name (see `profile list`) or a profile YAML file."),
+        profile: Optional[str] = typer.Option(None, "--profile", "-p", metavar="NAME|FILE", help=cli.PROFILE_HELP),
         scan_path: Optional[Path] = typer.Option(
             None, "--scan", metavar="PATH",
             help="Scan this Go module or workspace for the profile (see `profile scan`)."),
@@ -62,8 +55,11 @@ def _command() -> Callable[..., None]:
             None, "--set", metavar="FIELD=VALUE", help="With --scan: override a scanned profile field."),
         market: Optional[market_kind] = cli._choice(  # type: ignore[valid-type]
             market_kind, None, "--market", help=f"Where you buy: {spoken(market_kind)}; quoted prices convert to "
-            "its currency. Default: the profile's, else GO_ADVISOR_MARKET, else its budget currency's, else us."),
-        weight: Optional[str] = typer.Option(None, "--weight", help="Criterion weights, e.g. build=3,memory=2."),
+            "its currency. Default: the profile's, else GO_ADVISOR_MARKET, else the config file's, else its budget "
+            "currency's, else us."),
+        weight: Optional[str] = typer.Option(
+            None, "--weight", metavar="CRITERION=N,...", help="Criterion weights, e.g. build=3,memory=2. Default: "
+            "GO_ADVISOR_WEIGHTS, else the config file's, else the profile's."),
         evidence: evidence_kind = cli._choice(  # type: ignore[valid-type]
             evidence_kind, DEFAULT_EVIDENCE, "--evidence", help=cli.EVIDENCE_HELP),
         mapping: Optional[List[str]] = typer.Option(
@@ -80,7 +76,7 @@ def _command() -> Callable[..., None]:
     return score_sheet
 
 
-def _run(ctx: typer.Context, cli: Any, quotes: Path, output: Optional[Path], profile: str,
+def _run(ctx: typer.Context, cli: Any, quotes: Path, output: Optional[Path], profile: Optional[str],
          scan_path: Optional[Path], settings: List[str], market: Optional[str], weight: Optional[str],
          evidence: str, mapping: List[str], bom: bool, kind: str) -> None:
     from advisor import api  # noqa: PLC0415
@@ -102,16 +98,18 @@ def _run(ctx: typer.Context, cli: Any, quotes: Path, output: Optional[Path], pro
         check_output(output, inputs)
     sheet = read_quotes(quotes, parse_map(mapping))
     data = cli._data(ctx)
-    chosen: Any = profile
+    scanned = None
     if scan_path is not None:  # recommend's path: the same scan, progress display and overrides
-        chosen, measurements = cli._scan_profile(scan_path, data, settings, use_go=False, platform=None,
+        scanned, measurements = cli._scan_profile(scan_path, data, settings, use_go=False, platform=None,
                                                  quiet=False)
         inputs.extend(measurements.inputs)
-        typer.echo(f"scanned {scan_path}: {chosen.own_packages} own packages, {chosen.own_lines:,} lines; "
+        typer.echo(f"scanned {scan_path}: {scanned.own_packages} own packages, {scanned.own_lines:,} lines; "
                    f"activity fields are estimates (`go-advisor profile scan {scan_path}` shows each origin)",
                    err=True)
-    resolved = api.apply_constraints(api.resolve_profile(chosen, data), market=market)
-    scored = _score_with_progress(sheet, resolved, data, evidence, api.parse_weights(weight))
+    # recommend's defaults: flags over GO_ADVISOR_* over the config file (advisor.userconfig)
+    chosen = cli._chosen_profile(data, profile, market, base=scanned)
+    weights = api.parse_weights(cli._weights(weight, chosen, data))
+    scored = _score_with_progress(sheet, chosen.profile, data, evidence, weights)
     for note in sheet.notes:
         typer.echo(note.line(quotes), err=True)
     for row in scored.needs_mapping:

@@ -196,3 +196,18 @@ def test_an_override_extends_the_builtin_template(tmp_path):
     assert mine.returncode == 0, mine.stderr
     assert mine.stdout.startswith("# My shortlist\n\n## Verdict\n")
     assert mine.stdout[mine.stdout.index("| # |"):] == builtin.stdout[builtin.stdout.index("| # |"):]
+
+
+RECORD = "hardware_db/measurements/dev-vm-xeon-kvm-2vcpu-go1.19.yaml"
+
+
+@pytest.mark.parametrize("command", [["results", "--help"], ["score-sheet", "--help"], ["guide", "--help"],
+                                     ["--db", "hardware_db", "results", RECORD]])
+def test_python_dash_m_runs_the_commands_other_modules_register(command):
+    """`python -m advisor.cli` ran a __main__ twin whose root options the bench commands could not find
+    ("no root options in the click context")."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "advisor.cli", *command], cwd=ROOT, capture_output=True, text=True,
+                          env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "internal error" not in done.stderr
