@@ -26,10 +26,10 @@ def guide(
         "and its SVG charts, or guide.html. Never over an input."),
     profiles: Optional[List[str]] = typer.Option(
         None, "--profile", "-p", help="A preset name or a profile YAML file; repeat for one section per profile "
-        "(default: microservice, as recommend)."),
+        "(default: GO_ADVISOR_PROFILE, else the config file's, else microservice, as recommend)."),
     market: Optional[str] = typer.Option(
         None, "--market", help=f"Where you buy: {', '.join(MARKET_CURRENCY)}; prices in its currency (cn: CNY). "
-        "Default: GO_ADVISOR_MARKET, else us."),
+        "Default: the profile's, else GO_ADVISOR_MARKET, else the config file's, else us."),
     budget: Optional[float] = typer.Option(
         None, "--budget", help="Maximum price in the market's currency (replaces the profile's budget)."),
     evidence: str = typer.Option(
@@ -44,17 +44,22 @@ def guide(
     Verdict, budget tiers, comparison matrix, what would change the pick, caveats, method and a dated evidence
     appendix whose entries every citation links to.
     """
-    from advisor import cli  # noqa: PLC0415  (cli is loaded: it registered this command)
+    from advisor import (
+        cli,  # noqa: PLC0415  (cli is loaded: it registered this command)
+        userconfig,  # noqa: PLC0415
+    )
     from advisor.guide import build_guide, guide_files, write_guide  # noqa: PLC0415
     from advisor.guide.i18n import check_lang  # noqa: PLC0415
     from advisor.guide.render import check_folder  # noqa: PLC0415
 
     check_lang(lang)
-    given = list(profiles or ["microservice"])
+    given = list(profiles or [userconfig.defaults().value("profile")])
     inputs = cli._inputs(ctx, *given)
     check_folder(output, inputs, ("guide.html",) if str(fmt.value) == "html" else ("guide.md",))  # before the work
     data = cli._data(ctx)
-    files = guide_files(build_guide(given, market=market, budget=budget, evidence=evidence, data=data),
+    # recommend's defaults (market, budget, currency) over each profile: flags over GO_ADVISOR_* over config.toml
+    chosen = [cli._chosen_profile(data, name, market).profile for name in given]
+    files = guide_files(build_guide(chosen, budget=budget, evidence=evidence, data=data),
                         str(fmt.value), lang, data.templates)
     for path in write_guide(files, output, inputs):
         typer.echo(f"wrote {path}", err=True)

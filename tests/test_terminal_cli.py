@@ -373,3 +373,21 @@ def test_a_bad_default_weight_is_reported_where_it_was_set(tmp_path, where, env)
                                     "(did you mean 'build'?)"), result.stderr
     assert run("recommend", "--weight", "build=2", "--top", "1", cwd=tmp_path, GO_ADVISOR_CONFIG=str(config),
                **env).returncode == 0  # a flag replaces the bad default
+
+
+def test_score_sheet_and_guide_take_the_same_defaults(tmp_path):
+    """The config file's market and profile reach the procurement and publishing commands too, not only
+    recommend: the sheet's prices come out in EUR, the guide's section is the configured profile's, in eu."""
+    config = tmp_path / "config.toml"
+    config.write_text('market = "eu"\nprofile = "learning"\n')
+    quotes = tmp_path / "quotes.csv"
+    quotes.write_text("Model,Price,Currency\nDell XPS 13 9310,999,EUR\n")
+    sheet = run("score-sheet", str(quotes), cwd=tmp_path, GO_ADVISOR_CONFIG=str(config))
+    assert sheet.returncode == 0, sheet.stderr
+    assert "price (EUR)" in sheet.stdout.splitlines()[0]
+    guide = run("guide", "-o", str(tmp_path / "guide"), cwd=tmp_path, GO_ADVISOR_CONFIG=str(config))
+    assert guide.returncode == 0, guide.stderr
+    text = (tmp_path / "guide" / "guide.md").read_text()
+    assert "Market **eu**, prices in EUR" in text and 'id="p-learning"' in text
+    usual = run("score-sheet", str(quotes), cwd=tmp_path, GO_ADVISOR_CONFIG=str(tmp_path / "absent.toml"))
+    assert "price (USD)" in usual.stdout.splitlines()[0]
