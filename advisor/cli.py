@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 import sys
 from dataclasses import dataclass
 from enum import Enum, StrEnum
@@ -203,7 +204,8 @@ def main_options(
         None, "--templates", metavar="DIR", exists=True, file_okay=False, dir_okay=True,
         help="Templates here override the built-in ones (which stay reachable as `default:NAME`)."),
     no_pager: bool = typer.Option(
-        False, "--no-pager", help="Print long documents (explain) instead of paging them on a terminal."),
+        False, "--no-pager",
+        help="Print long documents (explain, recommend's table) instead of paging them on a terminal."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
     show_version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
@@ -438,13 +440,21 @@ def recommend(
                         os=_values(os_names), arch=_values(arch), market=_optional_value(market),
                         weights=_weights(weight, chosen, data), evidence=_value(evidence), all_configs=all_configs)
     kind = _value(fmt)
+    short = False
     if show_all or top == 0:
         top = None
     elif top is None and kind == "table" and _on_terminal(output):
-        top = TOP_SHOWN_ON_A_TERMINAL  # short by default on a terminal; piped or -o: everything
-    renderer = TableRenderer(width=_width(output)) if kind == "table" else RENDERERS[kind]
-    _emit(renderer.recommendation(rec, top, data.templates), output,
-          _inputs(ctx, profile, *measured_inputs))
+        top, short = TOP_SHOWN_ON_A_TERMINAL, True  # short by default on a terminal; piped or -o: everything
+    renderer = TableRenderer(width=_width(output), short=short) if kind == "table" else RENDERERS[kind]
+    text = renderer.recommendation(rec, top, data.templates)
+    if kind == "table" and _on_terminal(output) and _options(ctx).pager:
+        from advisor import pager  # noqa: PLC0415
+
+        # taller than the terminal, it would scroll the verdict off the screen: paged, as git pages
+        if text.count("\n") >= shutil.get_terminal_size().lines:
+            pager.page(terminal(text))
+            return
+    _emit(text, output, _inputs(ctx, profile, *measured_inputs))
 
 
 @app.command(epilog="Example: go-advisor explain framework-laptop-13-amd-7040 --profile platform")

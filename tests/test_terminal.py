@@ -102,33 +102,66 @@ def _output(lines: list[str]) -> list[str]:
     return lines[:end]
 
 
+def _first_screen(pane: Pane) -> list[str]:
+    """What the person sees when recommend has printed: less's first page while it waits (its ':' prompt on
+    the last row), else the whole output when it fit; then the pane is let go (q) and must exit 0."""
+    deadline = time.monotonic() + GIVE_UP_S
+    while time.monotonic() < deadline:
+        screen = pane.screen()
+        if screen and screen[-1].startswith(":") or any(re.fullmatch(r"\[exit \d+\]", line) for line in screen):
+            break
+        time.sleep(0.2)
+    screen = pane.screen()
+    pane.tmux("send-keys", "-t", "t", "q")
+    pane.wait_for(r"^\[exit 0\]$")
+    return [line.rstrip() for line in screen]
+
+
+def _verdict_and_top_10_shown(screen: list[str], width: int) -> None:
+    assert max(len(line) for line in screen) <= width, max(screen, key=len)
+    assert screen[0].startswith("Profile: "), screen  # the top of the output, not its scrolled-up end
+    assert any(line.startswith("best pick: ") for line in screen)
+    assert any(line.startswith("runner-up: ") for line in screen)
+    header = next(i for i, line in enumerate(screen) if "machine · configuration" in line and "total" in line)
+    more = next(i for i, line in enumerate(screen)
+                if re.fullmatch(r"\d+ more — `--top 0` or `--all` to see them", line))
+    ranks = _ranks(screen[header:more])
+    assert len(ranks) == 10 and ranks[0] == 1 and ranks == sorted(ranks), screen  # ten rows, ties share a rank
+    assert next(i for i, line in enumerate(screen) if line.startswith("best pick: ")) < header
+    assert not any(ESCAPE.search(line) for line in screen)
+
+
 @needs_tmux
 def test_at_80_columns_the_verdict_and_the_top_10_are_on_the_first_screen(terminal):
+    """The output is taller than 50 rows, so it is paged: the screen the person sees starts with the verdict
+    (printed straight out, its first rows would have scrolled off the top)."""
     pane = terminal("recommend", width=80)
-    lines = _output(pane.wait_for(r"^\[exit \d+\]$"))
-    assert pane.everything()[len(lines)] == "[exit 0]"
+    _verdict_and_top_10_shown(_first_screen(pane), 80)
+    lines = _output(pane.everything())
     assert max(len(line) for line in lines) <= 80, max(lines, key=len)
-    first = lines[:SCREEN_LINES]
-    assert first[0].startswith("Profile: ")
-    assert any(line.startswith("best pick: ") for line in first)
-    assert any(line.startswith("runner-up: ") for line in first)
-    header = next(i for i, line in enumerate(first) if "machine · configuration" in line and "total" in line)
-    more = next(i for i, line in enumerate(first) if re.fullmatch(r"\d+ more — `--top 0` or `--all` to see them", line))
-    ranks = _ranks(first[header:more])
-    assert len(ranks) == 10 and ranks[0] == 1 and ranks == sorted(ranks), first  # ten rows, ties share a rank
-    assert next(i for i, line in enumerate(first) if line.startswith("best pick: ")) < header
-    assert not any(ESCAPE.search(line) for line in lines)
+
+
+@needs_tmux
+def test_a_terminal_tall_enough_gets_recommend_printed_not_paged(terminal):
+    pane = terminal("recommend", width=80, height=90)
+    lines = _output(pane.wait_for(r"^\[exit 0\]$"))  # no pager waited for a key
+    assert not any(line.startswith(":") for line in lines)
+    _verdict_and_top_10_shown(lines, 80)
+    assert "Scores 0-100 per criterion" in " ".join(lines[-2:])  # the end of the output is there too
+    assert len(lines) < 60  # the short view counts the unpriced and disqualified instead of naming them
+    assert re.search(r"Price unknown in us: \d+ configurations, not ranked against the budget "
+                     r"\(`--all` lists them\)\.", " ".join(lines))
 
 
 @needs_tmux
 def test_at_120_columns_the_table_uses_the_width(terminal):
     pane = terminal("recommend", width=120)
-    lines = _output(pane.wait_for(r"^\[exit \d+\]$"))
+    screen = _first_screen(pane)
+    _verdict_and_top_10_shown(screen, 120)
+    lines = _output(pane.everything())
     assert max(len(line) for line in lines) <= 120
     assert max(len(line) for line in lines) > 100  # the wider terminal is used, not a fixed 100
-    first = lines[:SCREEN_LINES]
-    assert any(re.search(r"  (excellent|very good)$", line) for line in first)  # the roomy layout's rating lines
-    assert any(re.fullmatch(r"\d+ more — `--top 0` or `--all` to see them", line) for line in first)
+    assert any(re.search(r"  (excellent|very good)$", line) for line in screen)  # the roomy layout's rating lines
 
 
 def test_piped_recommend_has_every_machine_and_no_escape_codes(tmp_path):

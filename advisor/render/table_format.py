@@ -70,8 +70,9 @@ class TableRenderer:
 
     name = "table"
 
-    def __init__(self, width: int = FILE_WIDTH):
+    def __init__(self, width: int = FILE_WIDTH, short: bool = False):
         self.width = width
+        self.short = short  # the terminal's default view: the unranked are counted, not named
 
     def recommendation(self, rec: Recommendation, top: int | None = None, templates: Templates | None = None) -> str:
         console, buffer = _console(self.width)
@@ -92,14 +93,23 @@ class TableRenderer:
             for finding in best.findings:
                 console.print(escape(terminal_line(f"  [{finding.effect.label}] {finding.message} "
                                                    f"({finding.confidence}; {', '.join(finding.sources)})")))
-        if rec.unpriced:
+        # the short view counts the unranked instead of naming them, so that it stays about a screen
+        short = self.short and len(ranked) < len(rec.ranked)
+        gap = "" if short else "\n"
+        if rec.unpriced and short:
+            console.print(escape(f"\nPrice unknown in {rec.market}: {len(rec.unpriced)} configurations, not ranked "
+                                 "against the budget (`--all` lists them)."))
+        elif rec.unpriced:
             console.print(escape(f"\nPrice unknown in {rec.market} ({len(rec.unpriced)}, not ranked against the "
                                  "budget): " + "; ".join(s.machine_config for s in rec.unpriced)))
-        if rec.disqualified:
+        if rec.disqualified and short:
+            rules = sorted({rule for s in rec.disqualified for rule in s.disqualified_by})
+            console.print(escape(f"Disqualified: {len(rec.disqualified)} ({', '.join(rules)}; `--all` lists them)."))
+        elif rec.disqualified:
             console.print(f"\nDisqualified ({len(rec.disqualified)}): " + "; ".join(
                 f"{s.machine_id} ({', '.join(s.disqualified_by)})" for s in rec.disqualified))
         if rec.not_offered:
-            console.print(escape(f"\nNot sold in {rec.market} or kept only as upgrade baselines: "
+            console.print(escape(f"{gap}Not sold in {rec.market} or kept only as upgrade baselines: "
                                  f"{len(rec.not_offered)} machines (--market changes it)."))
         converted = next((s.converted_price for s in ranked if s.converted_price), None)
         if converted:
