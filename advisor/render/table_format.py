@@ -5,6 +5,7 @@ footnote, so that at 80 columns the verdict and ten rows fit one screen without 
 from __future__ import annotations
 
 import io
+import textwrap
 
 from rich.console import Console
 from rich.markup import escape
@@ -91,8 +92,11 @@ class TableRenderer:
             best = ranked[0]
             console.print(f"\nWhy #1 ({best.machine_config}):")
             for finding in best.findings:
-                console.print(escape(terminal_line(f"  [{finding.effect.label}] {finding.message} "
-                                                   f"({finding.confidence}; {', '.join(finding.sources)})")))
+                line = terminal_line(f"[{finding.effect.label}] {finding.message} "
+                                     f"({finding.confidence}; {', '.join(finding.sources)})")
+                # indented as a block, so a finding that wraps stays visibly one item
+                console.print(escape(textwrap.fill(line, self.width, initial_indent="  ", subsequent_indent="  ",
+                                                   break_on_hyphens=False)), soft_wrap=True)
         # the short view counts the unranked instead of naming them, so that it stays about a screen
         short = self.short and len(ranked) < len(rec.ranked)
         gap = "" if short else "\n"
