@@ -81,7 +81,7 @@ def _run(ctx: typer.Context, cli: Any, quotes: Path, output: Optional[Path], pro
          evidence: str, mapping: List[str], bom: bool, kind: str) -> None:
     from advisor import api  # noqa: PLC0415
     from advisor.output import check_output, write_atomic  # noqa: PLC0415
-    from advisor.sheets.match import needs_mapping_line  # noqa: PLC0415
+    from advisor.sheets.match import DECIDING, needs_mapping_line  # noqa: PLC0415
     from advisor.sheets.read import parse_map, read_quotes  # noqa: PLC0415
     from advisor.sheets.write import to_csv, to_xlsx  # noqa: PLC0415
 
@@ -110,8 +110,11 @@ def _run(ctx: typer.Context, cli: Any, quotes: Path, output: Optional[Path], pro
     chosen = cli._chosen_profile(data, profile, market, base=scanned)
     weights = api.parse_weights(cli._weights(weight, chosen, data))
     scored = _score_with_progress(sheet, chosen.profile, data, evidence, weights)
+    # a cell that left its row unscored is said once, in that row's needs-mapping line
+    said_below = [n for r in scored.needs_mapping for n in r.quote.unreadable.values() if n.field in DECIDING]
     for note in sheet.notes:
-        typer.echo(note.line(quotes), err=True)
+        if note not in said_below:
+            typer.echo(note.line(quotes), err=True)
     for row in scored.needs_mapping:
         typer.echo(f"{quotes}: needs mapping: {needs_mapping_line(row.match)}", err=True)
     typer.echo(f"{quotes}: {len(scored.rows) - len(scored.needs_mapping)} of {len(scored.rows)} rows scored; "

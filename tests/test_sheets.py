@@ -300,6 +300,10 @@ def test_cli_score_sheet(tmp_path: Path) -> None:
     for row, why in NEEDS_MAPPING.items():
         assert any(line.startswith(f"{FIXTURE}: needs mapping: row {row}: ") and why in line
                    for line in result.stderr.splitlines()), row
+    # ... once: the unreadable price of row 16 is not said again as a note of its own
+    assert [line for line in result.stderr.splitlines() if ": row 16" in line] == [
+        line for line in result.stderr.splitlines() if line.startswith(f"{FIXTURE}: needs mapping: row 16: ")]
+    assert f"{FIXTURE}: row 15: duplicate of row 4: scored once, as that row" in result.stderr  # a note still said
     # in the workbook only the tool's own formulas are formulas: every text cell read or written is a string
     book = _load_xlsx(out.read_bytes())
     header = [c.value for c in book["Scores"][1]]
