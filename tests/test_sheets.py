@@ -765,3 +765,19 @@ def test_duplicates_scored_once_in_sheets_and_score_rows(data, scored) -> None:
     assert second.quote.duplicate_of is None and second.score is not first.score
     assert third.quote.duplicate_of == 2 and third.score is first.score
     assert [n.line("rows") for n in sheet.sheet.notes] == ["rows: row 4: duplicate of row 2: scored once, as that row"]
+
+
+def test_a_converted_quote_is_no_surer_than_the_rates_it_was_converted_at() -> None:
+    """The buyer's quote in the market's currency is documented; converted, it rests on currency.usd_per_unit,
+    an estimate, and says so (it was labelled documented either way)."""
+    from advisor import api
+    from advisor.sheets.score import quoted, usd_rates
+
+    data = api.load()
+    mc = next(mc for mc in data.machine_configs() if mc.machine.id == "dell-xps-13-9310")
+    same, _ = quoted(mc, 999.0, "EUR", "eu", usd_rates(data))
+    converted, note = quoted(mc, 999.0, "USD", "eu", usd_rates(data))
+    assert same.config.prices[0].confidence == "documented"
+    assert converted.config.prices[0].confidence == "estimate"
+    assert converted.config.prices[0].amount == 925.0 and "(currency.usd_per_unit)" in note
+    assert data.knowledge.coefficient("currency.usd_per_unit").confidence == "estimate"

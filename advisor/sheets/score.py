@@ -66,8 +66,9 @@ def quoted(mc: MachineConfig, amount: float, currency: str, market: str, rates: 
     note = f"quoted {amount:,.2f} {currency}" + (
         "" if currency == target else f" = {value:,.2f} {target} at {rates[currency]} USD per {currency}"
         + ("" if target == "USD" else f" and {rates[target]} USD per {target}") + " (currency.usd_per_unit)")
+    # the buyer's own quote is documented; converted, it rests on the estimated rates as well
     price = Price(amount=value, currency=target, market=market, kind="street", seen=date.today().isoformat(),
-                  source="quote", confidence="documented", note=note)
+                  source="quote", confidence="documented" if currency == target else "estimate", note=note)
     config = mc.config.model_copy(update={"prices": (price,), "no_public_price": ()})
     return mc.model_copy(update={"config": config}), note
 
