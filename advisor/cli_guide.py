@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, List, Optional, TypeAlias
 import typer
 
 from advisor.render.formats import FORMAT_CHOICES, format_help
-from advisor.vocabulary import DEFAULT_EVIDENCE, EVIDENCE_CHOICES, MARKET_CURRENCY
+from advisor.vocabulary import DEFAULT_EVIDENCE, EVIDENCE_CHOICES, GUIDE_LANGS, MARKET_CURRENCY
 
 if TYPE_CHECKING:
     GuideFormat: TypeAlias = StrEnum
@@ -16,7 +16,7 @@ else:
     GuideFormat = FORMAT_CHOICES["guide"]
 _GUIDE_FORMATS = FORMAT_CHOICES["guide"]
 _FORMAT_METAVAR = "<" + "|".join(str(member.value) for member in _GUIDE_FORMATS) + ">"
-_LANGS = ("en", "zh-CN")  # advisor.guide.i18n.LANGS, repeated for --help without importing the guide; a test ties them
+_LANGS = GUIDE_LANGS
 
 
 def guide(

@@ -19,3 +19,5 @@ CONFIDENCE_ORDER: tuple[str, ...] = ("documented", "measured", "estimate", "seed
 # The levels `--evidence` may name (refuted is never accepted).
 EVIDENCE_CHOICES: tuple[str, ...] = CONFIDENCE_ORDER[:4]
 DEFAULT_EVIDENCE = "estimate"
+# The languages `guide --lang` renders (a message catalog each in advisor/guide/locale, English built in).
+GUIDE_LANGS = ("en", "zh-CN")

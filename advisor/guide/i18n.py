@@ -13,8 +13,9 @@ from typing import Callable
 import yaml
 
 from advisor.errors import InputError
+from advisor.vocabulary import GUIDE_LANGS
 
-LANGS = ("en", "zh-CN")
+LANGS = GUIDE_LANGS
 LOCALE_DIR = Path(__file__).parent / "locale"
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 

@@ -15,9 +15,10 @@ from advisor.guide.context import guide_context
 from advisor.guide.i18n import check_lang, load_catalog
 from advisor.output import check_output, write_atomic
 from advisor.render.escape import markdown_data
+from advisor.render.formats import FORMATS
 from advisor.render.templating import Templates
 
-GUIDE_FORMATS = ("markdown", "html")  # as FORMATS["guide"] in advisor/render/formats.py
+GUIDE_FORMATS = FORMATS["guide"]  # declared once, with every command's formats
 MARKDOWN_TEMPLATE = "guide/guide.md.j2"
 HTML_TEMPLATE = "guide/guide.html.j2"
 _XML_DECLARATION = re.compile(r"^<\?xml[^>]*\?>\s*")
