@@ -70,7 +70,7 @@ app.add_typer(profile_app, name="profile")
 config_app = typer.Typer(no_args_is_help=True, help="Your defaults: profile, market, currency, budget, weights.")
 app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(config_app, name="config")
-app.command("probe")(probe_command)
+app.command("probe", epilog="Example: go-advisor probe --match")(probe_command)
 cli_bench.register(app)  # bench, calibrate, validate, results
 cli_sheets.register(app)  # score-sheet
 cli_guide.register(app)  # guide
@@ -846,26 +846,10 @@ def _teach_help(root: Any) -> None:
                 param.metavar = param.name.upper()
 
 
-# An example for the commands other modules register without one (their own epilog, when they add it, wins).
-EXAMPLES = {
-    "probe": "go-advisor probe --match",
-    "bench": "go-advisor bench --quick --record hardware_db/measurements/my-laptop.yaml",
-    "calibrate": "go-advisor calibrate hardware_db/measurements/*.yaml -o my-knowledge",
-    "validate": "go-advisor validate -f json",
-    "results": "go-advisor results -f markdown",
-    "score-sheet": "go-advisor score-sheet quotes.xlsx -o scored.xlsx --market eu",
-    "guide": "go-advisor guide -o guide --market cn --lang zh-CN --format html",
-}
-
-
 def command() -> Any:
     """The click command tree `go-advisor` runs (and the README reference documents), --help taught."""
     root = typer.main.get_command(app)
     _teach_help(root)
-    for name, example in EXAMPLES.items():
-        found = getattr(root, "commands", {}).get(name)
-        if found is not None and not found.epilog:
-            found.epilog = f"Example: {example}"
     return root
 
 

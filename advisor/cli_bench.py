@@ -188,7 +188,7 @@ def results(
 
 def register(app: typer.Typer) -> None:
     """Add the measuring commands to the root app."""
-    app.command()(bench)
-    app.command()(calibrate)
-    app.command()(validate)
-    app.command()(results)
+    app.command(epilog="Example: go-advisor bench --quick --record hardware_db/measurements/my-laptop.yaml")(bench)
+    app.command(epilog="Example: go-advisor calibrate hardware_db/measurements/*.yaml -o my-knowledge")(calibrate)
+    app.command(epilog="Example: go-advisor validate -f json")(validate)
+    app.command(epilog="Example: go-advisor results -f markdown")(results)

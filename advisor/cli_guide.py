@@ -67,4 +67,4 @@ def guide(
 
 def register(app: typer.Typer) -> None:
     """Add guide to the root app."""
-    app.command("guide")(guide)
+    app.command("guide", epilog="Example: go-advisor guide -o guide --market cn --lang zh-CN --format html")(guide)

@@ -146,9 +146,9 @@ class _Deferred(CommandInfo):
     """A command whose function is built on first use: typer reads `callback` only when it builds the click
     command, after cli.py has declared the options this one shares with recommend."""
 
-    def __init__(self, name: str, build: Callable[[], Callable[..., None]]) -> None:
+    def __init__(self, name: str, build: Callable[[], Callable[..., None]], epilog: str) -> None:
         self._build = build
-        super().__init__(name)
+        super().__init__(name, epilog=epilog)
 
     @property
     def callback(self) -> Callable[..., None]:
@@ -161,4 +161,5 @@ class _Deferred(CommandInfo):
 
 def register(app: typer.Typer) -> None:
     """Add score-sheet to the root app."""
-    app.registered_commands.append(_Deferred("score-sheet", _command))
+    app.registered_commands.append(_Deferred("score-sheet", _command, epilog="Example: go-advisor score-sheet "
+                                             "quotes.xlsx -o scored.xlsx --market eu"))
