@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import shutil
 import sys
 from dataclasses import dataclass
 from enum import Enum, StrEnum
@@ -451,7 +450,7 @@ def recommend(
         from advisor import pager  # noqa: PLC0415
 
         # taller than the terminal, it would scroll the verdict off the screen: paged, as git pages
-        if text.count("\n") >= shutil.get_terminal_size().lines:
+        if pager.taller_than_terminal(text):
             pager.page(terminal(text))
             return
     _emit(text, output, _inputs(ctx, profile, *measured_inputs))

@@ -15,20 +15,31 @@ PAGER_VARIABLE = "GO_ADVISOR_PAGER"
 DEFAULT_PAGER = "less -FRX"
 # The width when none can be found (no COLUMNS, no terminal on stdout, stderr or stdin).
 FALLBACK_WIDTH = 100
+FALLBACK_LINES = 24  # the height when none can be found: a classic terminal's
+
+
+def _terminal_size(variable: str, field: str, fallback: int) -> int:
+    """The variable (COLUMNS, LINES) when set to a number, else the terminal's on stdout, stderr or stdin."""
+    given = os.environ.get(variable, "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    for stream in (sys.stdout, sys.stderr, sys.stdin):
+        try:
+            return int(getattr(os.get_terminal_size(stream.fileno()), field))
+        except (OSError, ValueError, AttributeError):
+            continue
+    return fallback
 
 
 def terminal_width() -> int:
     """COLUMNS when set to a number, else the width of the terminal on stdout, stderr or stdin, else
     FALLBACK_WIDTH (so `go-advisor recommend | less` lays out for the terminal it is read on)."""
-    columns = os.environ.get("COLUMNS", "").strip()
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    for stream in (sys.stdout, sys.stderr, sys.stdin):
-        try:
-            return os.get_terminal_size(stream.fileno()).columns
-        except (OSError, ValueError, AttributeError):
-            continue
-    return FALLBACK_WIDTH
+    return _terminal_size("COLUMNS", "columns", FALLBACK_WIDTH)
+
+
+def taller_than_terminal(text: str) -> bool:
+    """Whether text has more lines than the terminal (LINES first) shows: printed, its top would scroll away."""
+    return text.count("\n") >= _terminal_size("LINES", "lines", FALLBACK_LINES)
 
 
 def render_markdown(text: str, width: int) -> str:
