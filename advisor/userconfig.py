@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from advisor.errors import InputError, Problem
+from advisor.reading import read_regular
 from advisor.suggest import did_you_mean
 from advisor.vocabulary import MARKET_CURRENCY
 
@@ -149,15 +150,10 @@ def _line_of(text: str, key: str) -> int:
 
 def read_file(path: Path) -> dict[str, Setting]:
     """The settings a config file makes, each with its line; one InputError naming file, line and key."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return {}
-    except OSError as error:
-        raise InputError(Problem(path, 0, "", f"cannot be read ({error.strerror or error})")) from None
-    if len(raw) > MAX_CONFIG_BYTES:
-        raise InputError(Problem(path, 0, "", f"larger than {MAX_CONFIG_BYTES // 1024} KiB; not a config file"))
+    # the reader every input goes through: a FIFO or a device named as the config is refused, never waited on
+    raw = read_regular(path, MAX_CONFIG_BYTES)
     try:
         text = raw.decode("utf-8")
         document = tomllib.loads(text)

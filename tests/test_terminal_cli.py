@@ -391,3 +391,14 @@ def test_score_sheet_and_guide_take_the_same_defaults(tmp_path):
     assert "Market **eu**, prices in EUR" in text and 'id="p-learning"' in text
     usual = run("score-sheet", str(quotes), cwd=tmp_path, GO_ADVISOR_CONFIG=str(tmp_path / "absent.toml"))
     assert "price (USD)" in usual.stdout.splitlines()[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_named_as_the_config_is_refused_not_waited_on(tmp_path):
+    """The config file goes through the reader every input does: `config show` once blocked forever opening a
+    FIFO given as GO_ADVISOR_CONFIG."""
+    fifo = tmp_path / "config.toml"
+    os.mkfifo(fifo)
+    result = run("config", "show", cwd=tmp_path, GO_ADVISOR_CONFIG=str(fifo))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"go-advisor: error: {fifo}: a FIFO, not a regular file"
