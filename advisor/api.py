@@ -34,6 +34,7 @@ from advisor.types import (
 )
 from advisor.types.hardware import MARKET_CURRENCY, weakest_drive
 from advisor.types.results import Upgrade, UpgradeRow
+from advisor.weights import parse_weights
 
 if TYPE_CHECKING:
     from advisor.sheets.score import ScoredSheet
@@ -212,23 +213,6 @@ def os_environ_market() -> str | None:
     """The user's default market, from the GO_ADVISOR_MARKET environment variable."""
     value = environ.get("GO_ADVISOR_MARKET", "").strip().lower()
     return value or None
-
-
-def parse_weights(text: str | None) -> dict[str, float]:
-    """`build=3,memory=2` as a dict; a non-number is an InputError (names and ranges are checked by scoring)."""
-    if not text:
-        return {}
-    weights: dict[str, float] = {}
-    for part in text.split(","):
-        name, sep, value = part.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise InputError(f"--weight: {part.strip()!r} is not criterion=number")
-        try:
-            weights[name] = float(value)
-        except ValueError:
-            raise InputError(f"--weight: {value.strip()!r} for {name!r} is not a number") from None
-    return weights
 
 
 def evidence_levels(evidence: str) -> frozenset[str]:

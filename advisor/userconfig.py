@@ -18,6 +18,7 @@ from advisor.errors import InputError, Problem
 from advisor.reading import read_regular
 from advisor.suggest import did_you_mean
 from advisor.vocabulary import MARKET_CURRENCY
+from advisor.weights import parse_weights
 
 CONFIG_VARIABLE = "GO_ADVISOR_CONFIG"
 APP_NAME = "go-advisor"
@@ -93,14 +94,10 @@ def _weights(value: Any, name: str) -> str:
             parts.append(f"{key}={weight:g}")
         return ",".join(parts)
     text = _text(value, name)
-    for part in text.split(","):
-        key, sep, weight = part.partition("=")
-        try:
-            float(weight)
-        except ValueError:
-            raise ValueError(f"{part.strip()!r} is not criterion=number") from None
-        if not sep or not key.strip():
-            raise ValueError(f"{part.strip()!r} is not criterion=number")
+    try:
+        parse_weights(text)  # the --weight syntax, checked by its one reader
+    except InputError as error:
+        raise ValueError(str(error).removeprefix("--weight: ")) from None
     return text
 
 
